@@ -1,0 +1,64 @@
+"""autodiff_lite: a small, readable automatic differentiation library on numpy.
+
+>>> import autodiff_lite as ad
+>>> import autodiff_lite.numpy as anp
+>>> ad.grad(lambda x: anp.sin(x) * x)(0.0)
+0.0
+
+The pieces, each in its own module:
+
+- :mod:`.core`: primitives, traces, tracers and ``bind``, the dispatch heart;
+- :mod:`.primitives`: the table of primitives with their JVP and VJP rules;
+- :mod:`.forward` and :mod:`.reverse`: the two modes;
+- :mod:`.transforms`: ``jvp``, ``vjp``, ``grad``, ``jacfwd``, ``jacrev``, ``hessian``;
+- :mod:`.tensor`: a PyTorch-like ``Tensor`` with ``.backward()`` on the same tape;
+- :mod:`.checking`: ``check_grads`` against finite differences.
+"""
+
+from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
+from .checking import check_grads
+from .core import REGISTRY, Primitive
+from .errors import (
+    BackwardError,
+    DifferentiationError,
+    EscapedTracerError,
+    GradientCheckError,
+    NonScalarOutputError,
+    NumpyOnTracerError,
+    ShapeMismatchError,
+)
+from .primitives.elementwise import stop_gradient
+from .tensor import Tensor, no_grad
+from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackwardError",
+    "DifferentiationError",
+    "EscapedTracerError",
+    "GradientCheckError",
+    "NonScalarOutputError",
+    "NumpyOnTracerError",
+    "Primitive",
+    "REGISTRY",
+    "ShapeMismatchError",
+    "Tensor",
+    "check_grads",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
+    "no_grad",
+    "stop_gradient",
+    "tree_flatten",
+    "tree_leaves",
+    "tree_map",
+    "tree_unflatten",
+    "value_and_grad",
+    "vjp",
+]

@@ -1,0 +1,213 @@
+"""Primitives, traces and tracers: the machinery every transform shares.
+
+A *primitive* is a numpy function whose derivatives we know: it carries its
+implementation, one JVP rule and one VJP rule per argument, side by side.
+
+A *trace* is one differentiation in progress (one call of ``jvp``, ``vjp``,
+``grad``...). While it runs, the inputs are wrapped in *tracers*, objects that
+look like arrays but remember the extra information the trace needs: a tangent
+(forward mode) or a node of the tape (reverse mode).
+
+Every differentiable operation goes through :func:`bind`. It looks at the
+arguments, finds the tracer with the highest *level* (the innermost, most
+recent trace) and lets that trace handle the call. The trace unwraps its own
+tracers, calls ``bind`` again on the unwrapped values (so outer traces get their
+turn), and wraps the result. Values from outer traces are constants to an
+inner trace. That is how nested derivatives stay apart.
+
+Walking through ``grad(grad(f))(x)`` with ``f(x) = x**3``:
+
+1. The outer ``grad`` opens trace level 1 and wraps ``x`` in tracer ``a``.
+2. The inner ``grad`` opens level 2 and wraps ``a`` in tracer ``b``.
+3. ``b ** 3``: the highest level among the arguments is 2, so trace 2 records
+   a tape node and calls ``bind(power, a, 3)``. Now the highest level is 1, so
+   trace 1 records its own node and calls ``bind(power, x, 3)``, which is plain
+   numpy: 8.0 when x = 2.
+4. The inner ``grad`` runs its backward pass. The VJP rule of ``power``
+   computes ``g * 3 * a**2`` with the library's own ops; ``a`` is a level-1
+   tracer, so that computation is recorded on trace 1's tape.
+5. The outer ``grad`` runs backward over trace 1's tape, which now contains the
+   inner derivative: d/dx 3x**2 = 6x = 12.
+
+Because each trace only unwraps tracers that belong to it, a derivative taken
+inside another never leaks into the outer one (no "perturbation confusion").
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Callable
+
+import numpy as np
+
+from .errors import DifferentiationError, EscapedTracerError
+
+ZERO = "zero"
+"""Marks an argument with respect to which a primitive has zero derivative."""
+
+
+class Primitive:
+    """A numpy function with its derivative rules.
+
+    ``impl(*args, **params)`` is the numpy implementation. ``jvps`` holds one rule
+    per argument, ``rule(x_dot, ans, *args, **params)``, giving that argument's
+    contribution to the output tangent. ``vjps`` holds one rule per argument,
+    ``rule(g, ans, *args, **params)``, giving the cotangent of that argument. A rule
+    may be :data:`ZERO`. ``domains`` says where tests should sample each argument
+    (see :mod:`autodiff_lite.domains`); ``cases`` lists shapes and params to test.
+
+    Variadic primitives (``concatenate``, ``einsum``) give ``jvps``/``vjps`` as a
+    function of the argument number instead of a tuple.
+    """
+
+    __slots__ = ("name", "impl", "jvps", "vjps", "differentiable", "domains", "cases")
+
+    def __init__(
+        self,
+        name: str,
+        impl: Callable,
+        jvps=None,
+        vjps=None,
+        *,
+        differentiable: bool = True,
+        domains=None,
+        cases=None,
+    ):
+        self.name = name
+        self.impl = impl
+        self.jvps = jvps
+        self.vjps = vjps
+        self.differentiable = differentiable
+        self.domains = domains
+        self.cases = cases
+        REGISTRY[name] = self
+
+    def __call__(self, *args, **params):
+        return bind(self, args, params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def jvp_rule(self, argnum: int):
+        return self._rule(self.jvps, argnum, "JVP (forward mode)", "jvps")
+
+    def vjp_rule(self, argnum: int):
+        return self._rule(self.vjps, argnum, "VJP (reverse mode)", "vjps")
+
+    def _rule(self, rules, argnum, mode, field):
+        if rules is None:
+            raise DifferentiationError(
+                f"primitive '{self.name}' has no {mode} rule, so it cannot be "
+                f"differentiated. Give it one: Primitive('{self.name}', impl, "
+                f"{field}=(...one rule per argument...)), or wrap the function with "
+                f"ad.custom_vjp / use ad.stop_gradient if its derivative is not needed."
+            )
+        rule = rules(argnum) if callable(rules) else rules[argnum]
+        if rule is None:
+            raise DifferentiationError(
+                f"primitive '{self.name}' cannot be differentiated with respect to "
+                f"argument {argnum} in {mode}."
+            )
+        return rule
+
+
+REGISTRY: dict[str, Primitive] = {}
+"""Every primitive ever declared, by name: the table that tests sweep."""
+
+
+# ----------------------------------------------------------------------------
+# Traces and the trace stack
+# ----------------------------------------------------------------------------
+
+
+class Trace:
+    """One differentiation in progress. Subclasses say what a primitive call does."""
+
+    __slots__ = ("level", "active")
+
+    def __init__(self, level: int):
+        self.level = level
+        self.active = True
+
+    def process(self, prim: Primitive, args: tuple, params: dict):
+        raise NotImplementedError
+
+    def owns(self, x) -> bool:
+        """Is ``x`` a tracer of this very trace (not of an outer or a dead one)?"""
+        if isinstance(x, Tracer):
+            if x._trace is self:
+                return True
+            if x._trace.level == self.level:
+                raise EscapedTracerError(_ESCAPED)
+        return False
+
+
+_ESCAPED = (
+    "a traced value from a finished differentiation was used in a new one. This "
+    "happens when a function stores a traced intermediate (in a global, a list or "
+    "an object attribute) and it is used after grad/jvp/vjp returned. Return values "
+    "from the differentiated function instead of storing them."
+)
+
+_trace_stack: list[Trace] = []
+
+
+@contextmanager
+def new_trace(kind: type[Trace]):
+    """Open a trace one level above every trace already running."""
+    trace = kind(len(_trace_stack) + 1)
+    _trace_stack.append(trace)
+    try:
+        yield trace
+    finally:
+        _trace_stack.pop()
+        trace.active = False
+
+
+class Tracer:
+    """Base class of values being traced. Arithmetic is installed by ``operators``."""
+
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+
+    @property
+    def primal(self):
+        raise NotImplementedError
+
+
+def bind(prim: Primitive, args: tuple, params: dict):
+    """Apply ``prim``: plain numpy if no argument is traced, else let the top trace run it."""
+    top = None
+    for x in args:
+        if isinstance(x, Tracer) and (top is None or x._trace.level > top.level):
+            top = x._trace
+    if top is None:
+        return prim.impl(*args, **params)
+    if not prim.differentiable:
+        # Comparisons, sign, floor...: derivative zero everywhere, so the result
+        # is a constant to every trace and is returned untraced.
+        return prim.impl(*[value_of(x) for x in args], **params)
+    if not top.active:
+        raise EscapedTracerError(_ESCAPED)
+    return top.process(prim, args, params)
+
+
+def value_of(x):
+    """Strip every level of tracing: the plain numpy value inside ``x``."""
+    while isinstance(x, Tracer):
+        x = x.primal
+    return x
+
+
+def shape_of(x) -> tuple:
+    """The shape of ``x``, traced or not (``()`` for Python scalars)."""
+    v = value_of(x)
+    s = getattr(v, "shape", None)
+    return s if s is not None else np.shape(v)
+
+
+def dtype_of(x) -> np.dtype:
+    """The dtype of ``x``, traced or not (float64 for a Python float)."""
+    v = value_of(x)
+    d = getattr(v, "dtype", None)
+    return d if d is not None else np.result_type(v)

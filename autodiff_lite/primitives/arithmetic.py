@@ -1,0 +1,199 @@
+"""Arithmetic with numpy broadcasting, comparisons, and selection.
+
+Every binary rule ends in ``unbroadcast(..., x)``: if ``x`` was broadcast
+to the output shape in the forward pass, its cotangent is summed back to
+``x``'s own shape (see :mod:`.broadcasting`). JVP rules need no such care: the
+engine broadcasts each tangent to the output shape.
+
+Conventions at non-differentiable points (as in JAX):
+``maximum``/``minimum`` give half the derivative to each argument where they tie;
+``x ** y`` has d/dx = 0 where y == 0, and d/dy = 0 where x == 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import domains
+from ..core import ZERO, Primitive, dtype_of, value_of
+from .broadcasting import unbroadcast
+from .elementwise import log, nondifferentiable
+
+R, P, NZ = domains.REAL, domains.POSITIVE, domains.NONZERO
+_BINARY_SHAPES = [
+    (((), ()), {}),
+    (((3,), (3,)), {}),
+    (((2, 3), (3,)), {}),
+    (((2, 1), (1, 3)), {}),
+    (((), (2, 3)), {}),
+]
+
+
+def binary(name, impl, jvps, vjps, domain=(R, R)):
+    return Primitive(name, impl, jvps, vjps, domains=domain, cases=_BINARY_SHAPES)
+
+
+add = binary(
+    "add",
+    np.add,
+    jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: y_dot),
+    vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)),
+)
+
+subtract = binary(
+    "subtract",
+    np.subtract,
+    jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: -y_dot),
+    vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y)),
+)
+
+multiply = binary(
+    "multiply",
+    np.multiply,
+    jvps=(lambda x_dot, ans, x, y: x_dot * y, lambda y_dot, ans, x, y: x * y_dot),
+    vjps=(
+        lambda g, ans, x, y: unbroadcast(g * y, x),
+        lambda g, ans, x, y: unbroadcast(x * g, y),
+    ),
+)
+
+divide = binary(
+    "divide",
+    np.divide,
+    jvps=(lambda x_dot, ans, x, y: x_dot / y, lambda y_dot, ans, x, y: -y_dot * ans / y),
+    vjps=(
+        lambda g, ans, x, y: unbroadcast(g / y, x),
+        lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
+    ),
+    domain=(R, NZ),
+)
+true_divide = divide
+
+
+def _pow_dx(ans, x, y):
+    """d(x**y)/dx = y * x**(y - 1), and 0 where y == 0 (so 0**0 has derivative 0)."""
+    if np.all(value_of(y) != 0):
+        return y * x ** (y - 1.0)
+    return where(np.asarray(value_of(y)) == 0, 0.0, y * x ** (y - 1.0))
+
+
+def _pow_dy(ans, x, y):
+    """d(x**y)/dy = log(x) * x**y, and 0 where x == 0."""
+    xv = np.asarray(value_of(x))
+    if np.all(xv != 0):
+        return log(x) * ans
+    return where(xv == 0, 0.0, log(where(xv == 0, 1.0, x)) * ans)
+
+
+power = binary(
+    "power",
+    np.power,
+    jvps=(
+        lambda x_dot, ans, x, y: x_dot * _pow_dx(ans, x, y),
+        lambda y_dot, ans, x, y: y_dot * _pow_dy(ans, x, y),
+    ),
+    vjps=(
+        lambda g, ans, x, y: unbroadcast(g * _pow_dx(ans, x, y), x),
+        lambda g, ans, x, y: unbroadcast(g * _pow_dy(ans, x, y), y),
+    ),
+    domain=(P, R),
+)
+
+
+def _arctan2_denominator(y, x):
+    return x * x + y * y
+
+
+arctan2 = binary(
+    "arctan2",
+    np.arctan2,
+    jvps=(
+        lambda y_dot, ans, y, x: y_dot * x / _arctan2_denominator(y, x),
+        lambda x_dot, ans, y, x: -x_dot * y / _arctan2_denominator(y, x),
+    ),
+    vjps=(
+        lambda g, ans, y, x: unbroadcast(g * x / _arctan2_denominator(y, x), y),
+        lambda g, ans, y, x: unbroadcast(-g * y / _arctan2_denominator(y, x), x),
+    ),
+    domain=(NZ, NZ),
+)
+
+
+def _max_share(x, y):
+    """d maximum(x, y) / dx: 1 where x > y, 1/2 at ties, 0 elsewhere (a constant)."""
+    xv, yv = np.asarray(value_of(x)), np.asarray(value_of(y))
+    dtype = np.result_type(dtype_of(x), dtype_of(y))
+    return np.where(xv > yv, 1.0, np.where(xv == yv, 0.5, 0.0)).astype(dtype)
+
+
+maximum = binary(
+    "maximum",
+    np.maximum,
+    jvps=(
+        lambda x_dot, ans, x, y: x_dot * _max_share(x, y),
+        lambda y_dot, ans, x, y: y_dot * _max_share(y, x),
+    ),
+    vjps=(
+        lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), x),
+        lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), y),
+    ),
+)
+
+minimum = binary(
+    "minimum",
+    np.minimum,
+    jvps=(
+        lambda x_dot, ans, x, y: x_dot * _max_share(y, x),
+        lambda y_dot, ans, x, y: y_dot * _max_share(x, y),
+    ),
+    vjps=(
+        lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), x),
+        lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), y),
+    ),
+)
+
+
+def clip(x, a_min=None, a_max=None):
+    """Clip to [a_min, a_max]; at a boundary the derivative is 1/2, as in JAX."""
+    if a_min is not None:
+        x = maximum(x, a_min)
+    if a_max is not None:
+        x = minimum(x, a_max)
+    return x
+
+
+def _where_impl(condition, x, y):
+    return np.where(condition, x, y)
+
+
+where = Primitive(
+    "where",
+    _where_impl,
+    jvps=(
+        ZERO,
+        lambda x_dot, ans, c, x, y: where(c, x_dot, 0.0),
+        lambda y_dot, ans, c, x, y: where(c, 0.0, y_dot),
+    ),
+    vjps=(
+        ZERO,
+        lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x),
+        lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y),
+    ),
+    domains=(domains.BOOL, R, R),
+    cases=[(((3,), (3,), (3,)), {}), (((2, 3), (3,), (2, 1)), {})],
+)
+
+# Comparisons and logic: piecewise constant, so derivative zero (results are untraced).
+greater = nondifferentiable("greater", np.greater)
+greater_equal = nondifferentiable("greater_equal", np.greater_equal)
+less = nondifferentiable("less", np.less)
+less_equal = nondifferentiable("less_equal", np.less_equal)
+equal = nondifferentiable("equal", np.equal)
+not_equal = nondifferentiable("not_equal", np.not_equal)
+logical_and = nondifferentiable("logical_and", np.logical_and)
+logical_or = nondifferentiable("logical_or", np.logical_or)
+logical_not = nondifferentiable("logical_not", np.logical_not)
+floor_divide = nondifferentiable("floor_divide", np.floor_divide)
+argmax = nondifferentiable("argmax", np.argmax)
+argmin = nondifferentiable("argmin", np.argmin)
+argsort = nondifferentiable("argsort", np.argsort)

@@ -1,0 +1,103 @@
+"""Elementwise functions of one argument.
+
+For y = f(x) applied element by element, the Jacobian is diagonal with
+entries f'(x). Both modes therefore multiply by the same factor:
+JVP ``y_dot = f'(x) * x_dot`` and VJP ``x_bar = f'(x) * g``. So each function
+below is declared by its numpy implementation and its derivative
+``df(ans, x)``, written with the library's own ops so it can be differentiated
+again. ``ans`` is f(x), which is often the cheapest way to write f'(x).
+
+Conventions at non-differentiable points (as in JAX):
+``abs'(0) = 1``; ``sqrt'(0) = inf``; ``sign``, ``floor``, ``ceil``, ``round``
+have derivative 0 everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import domains
+from ..core import Primitive, dtype_of, value_of
+
+R, P, U, AM1 = domains.REAL, domains.POSITIVE, domains.INSIDE_UNIT, domains.ABOVE_MINUS_ONE
+_SHAPES = [(((),), {}), (((3,),), {}), (((2, 3),), {})]
+
+
+def elementwise(name, impl, df, domain=R):
+    """Declare y = impl(x) with derivative ``df(ans, x)``."""
+    return Primitive(
+        name,
+        impl,
+        jvps=(lambda x_dot, ans, x: x_dot * df(ans, x),),
+        vjps=(lambda g, ans, x: g * df(ans, x),),
+        domains=(domain,),
+        cases=_SHAPES,
+    )
+
+
+def nondifferentiable(name, impl):
+    """A function whose derivative is zero wherever it exists (a step function)."""
+    return Primitive(name, impl, differentiable=False, cases=_SHAPES, domains=(R,))
+
+
+def _sign_of(x):
+    """+1 where x >= 0 and -1 elsewhere, as a constant of x's dtype (for abs)."""
+    v = value_of(x)
+    return np.where(np.asarray(v) >= 0, 1, -1).astype(dtype_of(x))
+
+
+negative = Primitive(
+    "negative",
+    np.negative,
+    jvps=(lambda x_dot, ans, x: negative(x_dot),),
+    vjps=(lambda g, ans, x: negative(g),),
+    domains=(R,),
+    cases=_SHAPES,
+)
+
+# name        numpy        derivative f'(x), from ans = f(x) and x          domain
+exp = elementwise("exp", np.exp, lambda ans, x: ans)
+log = elementwise("log", np.log, lambda ans, x: 1.0 / x, P)
+log1p = elementwise("log1p", np.log1p, lambda ans, x: 1.0 / (1.0 + x), AM1)
+expm1 = elementwise("expm1", np.expm1, lambda ans, x: ans + 1.0)
+sqrt = elementwise("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, P)
+sin = elementwise("sin", np.sin, lambda ans, x: cos(x))
+cos = elementwise("cos", np.cos, lambda ans, x: -sin(x))
+tan = elementwise("tan", np.tan, lambda ans, x: 1.0 + ans * ans, U)
+arcsin = elementwise("arcsin", np.arcsin, lambda ans, x: 1.0 / sqrt(1.0 - x * x), U)
+arccos = elementwise("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), U)
+arctan = elementwise("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x))
+sinh = elementwise("sinh", np.sinh, lambda ans, x: cosh(x))
+cosh = elementwise("cosh", np.cosh, lambda ans, x: sinh(x))
+tanh = elementwise("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans)
+abs = elementwise("abs", np.abs, lambda ans, x: _sign_of(x), domains.NONZERO)
+absolute = abs
+
+sign = nondifferentiable("sign", np.sign)
+floor = nondifferentiable("floor", np.floor)
+ceil = nondifferentiable("ceil", np.ceil)
+round = nondifferentiable("round", np.round)
+isfinite = nondifferentiable("isfinite", np.isfinite)
+isnan = nondifferentiable("isnan", np.isnan)
+stop_gradient = nondifferentiable("stop_gradient", lambda x: x)
+# stop_gradient: the identity with derivative zero, a constant to every transform.
+
+
+def square(x):
+    return x * x
+
+
+def reciprocal(x):
+    return 1.0 / x
+
+
+def log10(x):
+    return log(x) / np.log(10.0)
+
+
+def log2(x):
+    return log(x) / np.log(2.0)
+
+
+def exp2(x):
+    return exp(x * np.log(2.0))

@@ -1,0 +1,232 @@
+"""Reductions: sum, prod, max, min, cumsum, and the statistics built on them.
+
+The VJP of a reduction spreads the cotangent back over the reduced axes:
+``_spread(g, x, axis, keepdims)`` reshapes ``g`` to keep the reduced axes as
+length 1 and broadcasts it to the shape of ``x``. ``sum`` sends ``g`` to every
+element; ``max`` only to the elements that attain the maximum.
+
+Conventions at ties (as in JAX): the derivative of ``max``/``min`` is shared
+equally between all elements that attain the extreme value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import domains
+from ..core import Primitive, shape_of, value_of
+from .broadcasting import broadcast_to
+from .shapes import getitem_p, moveaxis, reshape
+
+R = domains.REAL
+_AXIS_CASES = [
+    (((3,),), {"axis": None, "keepdims": False}),
+    (((2, 3),), {"axis": (1,), "keepdims": False}),
+    (((2, 3),), {"axis": (0,), "keepdims": True}),
+    (((2, 3, 4),), {"axis": (0, 2), "keepdims": False}),
+]
+
+
+def normalize_axis(axis, ndim):
+    """None stays None; an int or a sequence becomes a sorted tuple of positive axes."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+    return tuple(sorted(int(a) % max(ndim, 1) for a in axes))
+
+
+def _kept_shape(shape, axis):
+    """The shape of a reduction with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _spread(g, x, axis, keepdims):
+    """Undo a reduction's shape change: broadcast ``g`` back to the shape of ``x``."""
+    shape = shape_of(x)
+    if not keepdims:
+        g = reshape(g, _kept_shape(shape, axis))
+    return broadcast_to(g, shape)
+
+
+def _count(x, axis):
+    shape = shape_of(x)
+    return int(np.prod([shape[a] for a in axis])) if axis is not None else int(np.prod(shape))
+
+
+# --- sum -------------------------------------------------------------------------
+
+sum_p = Primitive(
+    "sum",
+    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    jvps=(lambda x_dot, ans, x, axis, keepdims: sum_p(x_dot, axis=axis, keepdims=keepdims),),
+    vjps=(lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims),),
+    domains=(R,),
+    cases=_AXIS_CASES,
+)
+
+
+def sum(x, axis=None, keepdims=False):
+    return sum_p(x, axis=normalize_axis(axis, len(shape_of(x))), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    axis = normalize_axis(axis, len(shape_of(x)))
+    return sum_p(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    axis = normalize_axis(axis, len(shape_of(x)))
+    centered = x - mean(x, axis=axis, keepdims=True)
+    return sum(centered * centered, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation. Its derivative is nan where all values are equal (as in JAX)."""
+    from .elementwise import sqrt
+
+    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+# --- prod ------------------------------------------------------------------------
+
+
+def _prod_of_others(x, axis):
+    """For each element, the product of all the *other* elements along ``axis``.
+
+    This is d prod / d x_i, computed without dividing by x_i, so it is right even
+    when some x_i are zero. It uses the library's own ops (where, prod), so the
+    second derivative comes for free. Cost O(n^2) in the reduced length n.
+    """
+    from .arithmetic import where
+
+    if axis is None:
+        flat = reshape(x, (1, -1))
+        return reshape(_prod_of_others(flat, (1,)), shape_of(x))
+    if len(axis) != 1:
+        raise NotImplementedError(
+            "the derivative of prod over several axes at once is not implemented; "
+            "reduce one axis at a time: prod(prod(x, axis=0), axis=0)"
+        )
+    moved = moveaxis(x, axis[0], -1)  # (..., n)
+    n = shape_of(moved)[-1]
+    rows = broadcast_to(reshape(moved, (*shape_of(moved)[:-1], 1, n)), (*shape_of(moved), n))
+    others = prod_p(where(np.eye(n, dtype=bool), 1.0, rows), axis=(len(shape_of(rows)) - 1,),
+                    keepdims=False)
+    return moveaxis(others, -1, axis[0])
+
+
+prod_p = Primitive(
+    "prod",
+    lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+    jvps=(
+        lambda x_dot, ans, x, axis, keepdims: sum_p(
+            x_dot * _prod_of_others(x, axis), axis=axis, keepdims=keepdims
+        ),
+    ),
+    vjps=(lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims) * _prod_of_others(x, axis),),
+    domains=(R,),
+    cases=[
+        (((3,),), {"axis": None, "keepdims": False}),
+        (((2, 3),), {"axis": (1,), "keepdims": False}),
+        (((2, 3),), {"axis": (0,), "keepdims": True}),
+    ],
+)
+
+
+def prod(x, axis=None, keepdims=False):
+    return prod_p(x, axis=normalize_axis(axis, len(shape_of(x))), keepdims=keepdims)
+
+
+# --- max and min ---------------------------------------------------------------------
+
+
+def _share_at_ties(x, ans, axis, keepdims):
+    """1/k at each of the k elements that attain the extreme value, 0 elsewhere."""
+    xv = np.asarray(value_of(x))
+    av = np.asarray(value_of(ans))
+    if not keepdims:
+        av = av.reshape(_kept_shape(xv.shape, axis))
+    hit = (xv == av).astype(xv.dtype)
+    return hit / hit.sum(axis=axis, keepdims=True)
+
+
+def _extreme(name, impl):
+    p = Primitive(
+        name,
+        lambda x, axis, keepdims: impl(x, axis=axis, keepdims=keepdims),
+        jvps=(
+            lambda x_dot, ans, x, axis, keepdims: sum_p(
+                x_dot * _share_at_ties(x, ans, axis, keepdims), axis=axis, keepdims=keepdims
+            ),
+        ),
+        vjps=(
+            lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims)
+            * _share_at_ties(x, ans, axis, keepdims),
+        ),
+        domains=(R,),
+        cases=_AXIS_CASES,
+    )
+    return p
+
+
+max_p = _extreme("max", np.max)
+min_p = _extreme("min", np.min)
+
+
+def max(x, axis=None, keepdims=False):
+    return max_p(x, axis=normalize_axis(axis, len(shape_of(x))), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return min_p(x, axis=normalize_axis(axis, len(shape_of(x))), keepdims=keepdims)
+
+
+amax, amin = max, min
+
+
+# --- cumsum ---------------------------------------------------------------------------
+
+
+def _reverse_cumsum(g, axis):
+    """The transpose of cumsum: sums from the end, cumsum(g[::-1])[::-1]."""
+    ndim = len(shape_of(g))
+    rev = (slice(None),) * axis + (slice(None, None, -1),) + (slice(None),) * (ndim - axis - 1)
+    return getitem_p(cumsum_p(getitem_p(g, index=rev), axis=axis), index=rev)
+
+
+cumsum_p = Primitive(
+    "cumsum",
+    lambda x, axis: np.cumsum(x, axis=axis),
+    jvps=(lambda x_dot, ans, x, axis: cumsum_p(x_dot, axis=axis),),
+    vjps=(lambda g, ans, x, axis: _reverse_cumsum(g, axis),),
+    domains=(R,),
+    cases=[(((4,),), {"axis": 0}), (((2, 3),), {"axis": 1})],
+)
+
+
+def cumsum(x, axis=None):
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    return cumsum_p(x, axis=int(axis) % len(shape_of(x)))
+
+
+# --- logsumexp --------------------------------------------------------------------------
+
+
+def logsumexp(a, axis=None, keepdims=False):
+    """log(sum(exp(a))) without overflow: shift by the (constant) maximum first."""
+    from .elementwise import exp, log
+    from .special import stop_gradient
+
+    axis = normalize_axis(axis, len(shape_of(a)))
+    m = stop_gradient(max(a, axis=axis, keepdims=True))
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = log(sum(exp(a - m), axis=axis, keepdims=True)) + m
+    if not keepdims:
+        out = reshape(out, shape_of(sum_p(np.empty(shape_of(a)), axis=axis, keepdims=False)))
+    return out

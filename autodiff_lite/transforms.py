@@ -1,0 +1,368 @@
+"""The functional API: jvp, vjp, grad, value_and_grad, jacfwd, jacrev, hessian.
+
+These follow JAX's names and semantics. Each is a thin layer over one trace:
+
+- ``jvp`` opens a forward-mode trace, pairs each input with its tangent, runs
+  ``f`` once, and reads the output tangent: one pass per *input direction*.
+- ``vjp`` opens a reverse-mode trace, runs ``f`` once recording the tape, and
+  returns ``vjp_fn`` that walks the tape backwards from an output cotangent:
+  one backward pass per *output direction*.
+- ``grad`` is ``vjp`` with the cotangent 1 for a scalar output.
+- ``jacfwd`` builds a Jacobian column by column with ``jvp``; ``jacrev`` row by
+  row with ``vjp``; ``hessian`` is ``jacfwd(jacrev(f))`` (forward-over-reverse).
+
+Arguments and outputs may be pytrees (nested tuples, lists, dicts of arrays).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .core import dtype_of, new_trace, shape_of, value_of
+from .errors import NonScalarOutputError, ShapeMismatchError
+from .forward import JVPTrace, JVPTracer
+from .primitives.shapes import reshape, stack
+from .reverse import Node, ReverseTrace, ReverseTracer, backward
+from .tree import tree_flatten, tree_unflatten
+
+# ----------------------------------------------------------------------------
+# Checking arguments
+# ----------------------------------------------------------------------------
+
+
+def _fname(f) -> str:
+    return getattr(f, "__name__", repr(f))
+
+
+def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int, ...]]:
+    single = isinstance(argnums, (int, np.integer))
+    nums = (argnums,) if single else tuple(argnums)
+    if not nums:
+        raise ValueError(f"{where}: argnums is empty; say which argument(s) to differentiate")
+    for a in nums:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{where}: argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{where}: argnums={argnums!r} but the function was called with {nargs} "
+                f"positional argument(s), so valid argnums are 0..{nargs - 1}"
+            )
+    return single, tuple(int(a) % nargs for a in nums)
+
+
+def _check_float(leaves: Sequence, where: str, what: str = "input") -> None:
+    for i, x in enumerate(leaves):
+        dtype = dtype_of(x)
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError(
+                f"{where} requires real floating-point {what}s, but {what} {i} has dtype "
+                f"{dtype}. Pass floats (f(2.0), not f(2)) or convert with "
+                f"x.astype(float); integer and boolean values have no derivative."
+            )
+
+
+def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Callable:
+    """``f`` as a function of the arguments at positions ``nums`` only."""
+
+    def f_partial(*diff_args):
+        full = list(args)
+        for i, a in zip(nums, diff_args):
+            full[i] = a
+        return f(*full, **kwargs)
+
+    return f_partial
+
+
+# ----------------------------------------------------------------------------
+# Forward mode
+# ----------------------------------------------------------------------------
+
+
+def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
+    """Run ``f_flat(leaves)`` with tangents (None = no tangent); return output leaves."""
+    with new_trace(JVPTrace) as trace:
+        boxed = [x if t is None else JVPTracer(trace, x, t) for x, t in zip(leaves, tangents)]
+        out = f_flat(boxed)
+        out_leaves, out_tree = tree_flatten(out)
+        primals, out_dots = [], []
+        for y in out_leaves:
+            if trace.owns(y):
+                primals.append(y.primal)
+                out_dots.append(y.tangent)
+            else:
+                primals.append(y)
+                out_dots.append(np.zeros_like(value_of(y)))
+    return primals, out_dots, out_tree
+
+
+def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
+    """Forward mode: ``(f(*primals), J @ tangents)`` in one pass.
+
+    >>> jvp(anp.sin, (0.0,), (1.0,))
+    (0.0, 1.0)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(
+            f"jvp expects primals and tangents as tuples of arguments, e.g. "
+            f"jvp(f, (x,), (v,)); got {type(primals).__name__} and {type(tangents).__name__}"
+        )
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"jvp got {len(primals)} primal(s) but {len(tangents)} tangent(s); "
+            f"give one tangent per argument"
+        )
+    p_leaves, p_tree = tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(
+            f"jvp: tangents must have the same structure as primals, got {t_tree} for {p_tree}"
+        )
+    _check_float(p_leaves, "jvp", "primal")
+    for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+        if shape_of(p) != shape_of(t):
+            raise ShapeMismatchError(
+                f"jvp: tangent {i} has shape {shape_of(t)} but its primal has shape "
+                f"{shape_of(p)}; a tangent must have exactly the shape of its primal"
+            )
+        if dtype_of(p) != dtype_of(t):
+            raise TypeError(
+                f"jvp: tangent {i} has dtype {dtype_of(t)} but its primal has dtype "
+                f"{dtype_of(p)}; use the same dtype, e.g. v.astype({dtype_of(p)})"
+            )
+
+    def f_flat(leaves):
+        return f(*tree_unflatten(p_tree, leaves))
+
+    out, out_dots, out_tree = _jvp_flat(f_flat, p_leaves, t_leaves)
+    return tree_unflatten(out_tree, out), tree_unflatten(out_tree, out_dots)
+
+
+# ----------------------------------------------------------------------------
+# Reverse mode
+# ----------------------------------------------------------------------------
+
+
+def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
+    """Record ``f_flat(leaves)`` on a tape; return outputs and a pullback over leaves."""
+    with new_trace(ReverseTrace) as trace:
+        nodes = [Node.leaf(x) for x in leaves]
+        out = f_flat([ReverseTracer(trace, x, n) for x, n in zip(leaves, nodes)])
+        aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError("with has_aux=True, f must return a pair (output, aux)")
+            out, aux = out
+            aux = _strip(aux, trace)
+        out_leaves, out_tree = tree_flatten(out)
+        out_nodes = [y.node if trace.owns(y) else None for y in out_leaves]
+        primals = [y.primal if trace.owns(y) else y for y in out_leaves]
+
+    def pullback(cts: list) -> list:
+        seeds = [(n, ct) for n, ct in zip(out_nodes, cts) if n is not None and ct is not None]
+        found = backward(seeds) if seeds else {}
+        return [
+            found[n] if n in found else np.zeros_like(value_of(x)) for n, x in zip(nodes, leaves)
+        ]
+
+    return primals, out_tree, pullback, aux
+
+
+def _strip(tree, trace):
+    """Remove this trace's wrapping from ``tree`` (aux outputs carry no derivative)."""
+    leaves, td = tree_flatten(tree)
+    return tree_unflatten(td, [x.primal if trace.owns(x) else x for x in leaves])
+
+
+def vjp(f: Callable, *primals, has_aux: bool = False):
+    """Reverse mode: ``(f(*primals), vjp_fn)``, where ``vjp_fn(g)`` gives ``g @ J`` per argument.
+
+    >>> y, vjp_fn = vjp(lambda x: x * x, 3.0)
+    >>> vjp_fn(1.0)
+    (6.0,)
+    """
+    p_leaves, p_tree = tree_flatten(primals)
+    _check_float(p_leaves, "vjp", "primal")
+
+    def f_flat(leaves):
+        return f(*tree_unflatten(p_tree, leaves))
+
+    out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, p_leaves, has_aux)
+
+    def vjp_fn(cotangent):
+        ct_leaves, ct_tree = tree_flatten(cotangent)
+        if ct_tree != out_tree:
+            raise ValueError(
+                f"vjp_fn expects a cotangent with the structure of f's output {out_tree}, "
+                f"got {ct_tree}"
+            )
+        for i, (y, ct) in enumerate(zip(out_leaves, ct_leaves)):
+            if shape_of(ct) != shape_of(y):
+                raise ShapeMismatchError(
+                    f"vjp_fn: cotangent {i} has shape {shape_of(ct)} but the output has "
+                    f"shape {shape_of(y)}; a cotangent must have the shape of its output"
+                )
+        return tree_unflatten(p_tree, pullback(ct_leaves))
+
+    out = tree_unflatten(out_tree, out_leaves)
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """Like :func:`grad`, but return ``(f(*args), gradient)`` from the same pass."""
+
+    @functools.wraps(f)
+    def value_and_grad_f(*args, **kwargs):
+        single, nums = _normalize_argnums(argnums, len(args), "grad")
+        for i in nums:
+            _check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
+        diff_args = tuple(args[i] for i in nums)
+        result = vjp(_partial(f, args, kwargs, nums), *diff_args, has_aux=has_aux)
+        out, vjp_fn = result[0], result[1]
+        _check_scalar(out, f)
+        g = vjp_fn(np.ones_like(value_of(out)))
+        g = g[0] if single else g
+        return ((out, result[2]), g) if has_aux else (out, g)
+
+    return value_and_grad_f
+
+
+def _check_scalar(out, f) -> None:
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError(
+            f"grad of {_fname(f)}: the function returned a {type(out).__name__}, but grad "
+            f"needs a single scalar. If it returns (loss, extra), pass has_aux=True."
+        )
+    if shape_of(out) != ():
+        raise NonScalarOutputError(
+            f"grad of {_fname(f)} needs a scalar output, got shape {shape_of(out)}. Use "
+            f"jacrev or vjp for non-scalar outputs, or reduce it first (e.g. .sum())."
+        )
+    _check_float([out], f"grad of {_fname(f)}", "output")
+
+
+def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """The gradient of a scalar function, by reverse mode.
+
+    >>> grad(lambda x: anp.sum(x ** 2))(np.array([1.0, 2.0]))
+    array([2., 4.])
+
+    ``argnums`` picks the argument(s) to differentiate (an int, or a tuple for
+    a tuple of gradients); with ``has_aux=True``, ``f`` returns ``(loss, aux)``
+    and the result is ``(gradient, aux)``.
+    """
+    vg = value_and_grad(f, argnums, has_aux)
+
+    @functools.wraps(f)
+    def grad_f(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_f
+
+
+# ----------------------------------------------------------------------------
+# Jacobians
+# ----------------------------------------------------------------------------
+
+
+def _basis(x, j):
+    """The j-th unit vector in the space of arrays shaped like ``x``."""
+    e = np.zeros(np.size(value_of(x)), dtype=dtype_of(x))
+    e[j] = 1
+    return e.reshape(shape_of(x))
+
+
+def _jacobian_setup(f, argnums, args, kwargs, where):
+    single, nums = _normalize_argnums(argnums, len(args), where)
+    diff_args = tuple(args[i] for i in nums)
+    leaves, in_tree = tree_flatten(diff_args[0] if single else diff_args)
+    _check_float(leaves, where)
+    f_partial = _partial(f, args, kwargs, nums)
+
+    def f_flat(ls):
+        tree = tree_unflatten(in_tree, ls)
+        return f_partial(tree) if single else f_partial(*tree)
+
+    return leaves, in_tree, f_flat
+
+
+def _assemble(blocks, out_leaves, out_tree, in_leaves, in_tree):
+    """Arrange blocks[i][k] (d out_i / d in_k) into JAX's nested output structure."""
+    per_out = []
+    for i, y in enumerate(out_leaves):
+        per_in = [
+            reshape(blocks[i][k], shape_of(y) + shape_of(x)) for k, x in enumerate(in_leaves)
+        ]
+        per_out.append(tree_unflatten(in_tree, per_in))
+    return tree_unflatten(out_tree, per_out)
+
+
+def jacfwd(f: Callable, argnums=0) -> Callable:
+    """The Jacobian by forward mode: one ``jvp`` per input element (column by column)."""
+
+    @functools.wraps(f)
+    def jacfwd_f(*args, **kwargs):
+        leaves, in_tree, f_flat = _jacobian_setup(f, argnums, args, kwargs, "jacfwd")
+        columns = []  # columns[k][j] = list of output-leaf tangents for input leaf k, element j
+        out_leaves, out_tree = None, None
+        for k, x in enumerate(leaves):
+            cols = []
+            for j in range(np.size(value_of(x))):
+                tangents = [None] * len(leaves)
+                tangents[k] = _basis(x, j)
+                out_leaves, dots, out_tree = _jvp_flat(f_flat, leaves, tangents)
+                cols.append(dots)
+            columns.append(cols)
+        if out_leaves is None:  # no input elements at all
+            out_leaves, _, out_tree = _jvp_flat(f_flat, leaves, [None] * len(leaves))
+        blocks = [
+            [_stack_or_empty([c[i] for c in columns[k]], out_leaves[i], -1) for k in range(len(leaves))]
+            for i in range(len(out_leaves))
+        ]
+        return _assemble(blocks, out_leaves, out_tree, leaves, in_tree)
+
+    return jacfwd_f
+
+
+def jacrev(f: Callable, argnums=0) -> Callable:
+    """The Jacobian by reverse mode: one backward pass per output element (row by row)."""
+
+    @functools.wraps(f)
+    def jacrev_f(*args, **kwargs):
+        leaves, in_tree, f_flat = _jacobian_setup(f, argnums, args, kwargs, "jacrev")
+        out_leaves, out_tree, pullback, _ = _vjp_flat(f_flat, leaves)
+        blocks = []
+        for i, y in enumerate(out_leaves):
+            rows = []
+            for j in range(np.size(value_of(y))):
+                cts = [None] * len(out_leaves)
+                cts[i] = _basis(y, j)
+                rows.append(pullback(cts))
+            blocks.append(
+                [_stack_or_empty([r[k] for r in rows], leaves[k], 0) for k in range(len(leaves))]
+            )
+        return _assemble(blocks, out_leaves, out_tree, leaves, in_tree)
+
+    return jacrev_f
+
+
+def _stack_or_empty(parts, like, axis):
+    if parts:
+        return stack(parts, axis=axis)
+    return np.zeros((0,), dtype=dtype_of(like))
+
+
+jacobian = jacrev
+
+
+def hessian(f: Callable, argnums=0) -> Callable:
+    """Second derivatives, forward-over-reverse: ``jacfwd(jacrev(f))``."""
+    return jacfwd(jacrev(f, argnums), argnums)
+
+
+def hvp(f: Callable, primals: Sequence, tangents: Sequence):
+    """Hessian-vector product H v of a scalar f, without forming H (forward-over-reverse)."""
+    return jvp(grad(f, argnums=tuple(range(len(primals)))), tuple(primals), tuple(tangents))[1]
