@@ -72,9 +72,11 @@ true_divide = divide
 
 def _pow_dx(ans, x, y):
     """d(x**y)/dx = y * x**(y - 1), and 0 where y == 0 (so 0**0 has derivative 0)."""
-    if np.all(value_of(y) != 0):
+    y_is_zero = np.asarray(value_of(y)) == 0
+    if not np.any(y_is_zero):
         return y * x ** (y - 1.0)
-    return where(np.asarray(value_of(y)) == 0, 0.0, y * x ** (y - 1.0))
+    x_safe = where(y_is_zero, 1.0, x)  # avoid 0 ** -1 in the branch that is thrown away
+    return where(y_is_zero, 0.0, y * x_safe ** (y - 1.0))
 
 
 def _pow_dy(ans, x, y):

@@ -11,6 +11,8 @@ equally between all elements that attain the extreme value.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import domains
@@ -32,10 +34,11 @@ def normalize_axis(axis, ndim):
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    n = builtins.max(ndim, 1)  # this module defines its own max
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < n:
             raise ValueError(f"axis {a} is out of bounds for an array of dimension {ndim}")
-    return tuple(sorted(int(a) % max(ndim, 1) for a in axes))
+    return tuple(sorted(int(a) % n for a in axes))
 
 
 def _kept_shape(shape, axis):
@@ -220,13 +223,13 @@ def cumsum(x, axis=None):
 
 def logsumexp(a, axis=None, keepdims=False):
     """log(sum(exp(a))) without overflow: shift by the (constant) maximum first."""
-    from .elementwise import exp, log
-    from .special import stop_gradient
+    from .elementwise import exp, log, stop_gradient
 
     axis = normalize_axis(axis, len(shape_of(a)))
     m = stop_gradient(max(a, axis=axis, keepdims=True))
     m = np.where(np.isfinite(m), m, 0.0)
     out = log(sum(exp(a - m), axis=axis, keepdims=True)) + m
     if not keepdims:
-        out = reshape(out, shape_of(sum_p(np.empty(shape_of(a)), axis=axis, keepdims=False)))
+        shape = shape_of(a)
+        out = reshape(out, tuple(n for i, n in enumerate(shape) if axis is not None and i not in axis))
     return out
