@@ -27,9 +27,10 @@ from .errors import (
     NumpyOnTracerError,
     ShapeMismatchError,
 )
+from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .primitives.elementwise import stop_gradient
 from .tensor import Tensor, no_grad
-from .transforms import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .transforms import grad, jvp, value_and_grad, vjp
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ Use float64: in float32 the finite differences are too noisy to compare.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -51,7 +51,10 @@ def check_grads(
     >>> check_grads(anp.sin, (0.3,), order=2)        # passes silently
     """
     if not isinstance(args, (tuple, list)):
-        raise TypeError(f"check_grads expects args as a tuple, e.g. check_grads(f, (x,)); got {type(args).__name__}")
+        raise TypeError(
+            f"check_grads expects args as a tuple, e.g. check_grads(f, (x,)); "
+            f"got {type(args).__name__}"
+        )
     bad = set(modes) - {"fwd", "rev"}
     if bad:
         raise ValueError(f"check_grads: unknown mode(s) {sorted(bad)}; use 'fwd' and/or 'rev'")
@@ -79,10 +82,11 @@ def _check(f, args, order, modes, eps, atol, rtol, rng, level):
     if "fwd" in modes:
         _, out_dot = jvp(lambda *a: f_flat(list(a)), tuple(leaves), tuple(v))
         for k, (a, n) in enumerate(zip(out_dot, numeric)):
+            a = np.asarray(a)
             if not np.allclose(a, n, atol=atol, rtol=rtol):
                 raise GradientCheckError(
-                    f"forward mode (order {level}) of {name}: output {k}: jvp gives {np.asarray(a)!r} "
-                    f"but finite differences give {n!r} (max |diff| {np.max(np.abs(np.asarray(a) - n)):.3g})"
+                    f"forward mode (order {level}) of {name}: output {k}: jvp gives {a!r} "
+                    f"but finite differences give {n!r} (max |diff| {np.max(np.abs(a - n)):.3g})"
                 )
     if "rev" in modes:
         outs, vjp_fn = vjp(lambda *a: f_flat(list(a)), *leaves)

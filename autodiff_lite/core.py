@@ -35,8 +35,8 @@ inside another never leaks into the outer one (no "perturbation confusion").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
 
 import numpy as np
 

@@ -18,8 +18,8 @@ import numpy as np
 from .core import Tracer, dtype_of, shape_of, value_of
 from .errors import NumpyOnTracerError
 from .primitives import arithmetic as ar
-from .primitives import linalg, reductions, shapes
 from .primitives import elementwise as el
+from .primitives import linalg, reductions, shapes
 
 _UFUNCS = {
     np.add: ar.add,
@@ -118,8 +118,14 @@ def install(cls=Tracer):
     for name, f in binary.items():
         setattr(cls, f"__{name}__", lambda self, other, f=f: f(self, other))
         setattr(cls, f"__r{name}__", lambda self, other, f=f: f(other, self))
-    for name, f in {"lt": ar.less, "le": ar.less_equal, "gt": ar.greater,
-                    "ge": ar.greater_equal, "eq": ar.equal, "ne": ar.not_equal}.items():
+    for name, f in {
+        "lt": ar.less,
+        "le": ar.less_equal,
+        "gt": ar.greater,
+        "ge": ar.greater_equal,
+        "eq": ar.equal,
+        "ne": ar.not_equal,
+    }.items():
         setattr(cls, f"__{name}__", lambda self, other, f=f: f(self, other))
     cls.__hash__ = object.__hash__
     cls.__neg__ = lambda self: el.negative(self)

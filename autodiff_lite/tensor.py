@@ -127,8 +127,8 @@ class Tensor:
             if self.shape != ():
                 raise BackwardError(
                     f"backward() on a tensor of shape {self.shape} needs a gradient argument "
-                    f"(the cotangent, with the same shape), e.g. y.backward(np.ones({self.shape})), "
-                    f"or reduce to a scalar first with y.sum()"
+                    f"(the cotangent, with the same shape), e.g. "
+                    f"y.backward(np.ones({self.shape})), or reduce to a scalar first with y.sum()"
                 )
             gradient = np.ones_like(self.data)
         gradient = np.asarray(value_of(_value(gradient)), dtype=self.dtype)
@@ -154,37 +154,95 @@ class Tensor:
     def _apply(self, f, *others, **kwargs) -> Tensor:
         return Tensor._from(f(_value(self), *[_value(o) for o in others], **kwargs))
 
-    def __add__(self, o): return self._apply(anp.add, o)
-    def __radd__(self, o): return Tensor._from(anp.add(_value(o), _value(self)))
-    def __sub__(self, o): return self._apply(anp.subtract, o)
-    def __rsub__(self, o): return Tensor._from(anp.subtract(_value(o), _value(self)))
-    def __mul__(self, o): return self._apply(anp.multiply, o)
-    def __rmul__(self, o): return Tensor._from(anp.multiply(_value(o), _value(self)))
-    def __truediv__(self, o): return self._apply(anp.divide, o)
-    def __rtruediv__(self, o): return Tensor._from(anp.divide(_value(o), _value(self)))
-    def __pow__(self, o): return self._apply(anp.power, o)
-    def __rpow__(self, o): return Tensor._from(anp.power(_value(o), _value(self)))
-    def __matmul__(self, o): return self._apply(anp.matmul, o)
-    def __rmatmul__(self, o): return Tensor._from(anp.matmul(_value(o), _value(self)))
-    def __neg__(self): return self._apply(anp.negative)
-    def __getitem__(self, index): return self._apply(getitem, index)
-    def __lt__(self, o): return Tensor(self.data < value_of(_value(o)))
-    def __gt__(self, o): return Tensor(self.data > value_of(_value(o)))
+    def __add__(self, o):
+        return self._apply(anp.add, o)
 
-    def exp(self): return self._apply(anp.exp)
-    def log(self): return self._apply(anp.log)
-    def sin(self): return self._apply(anp.sin)
-    def cos(self): return self._apply(anp.cos)
-    def tanh(self): return self._apply(anp.tanh)
-    def sqrt(self): return self._apply(anp.sqrt)
-    def abs(self): return self._apply(anp.abs)
-    def relu(self): return self._apply(anp.maximum, 0.0)
-    def sigmoid(self): return self._apply(lambda x: 0.5 * (anp.tanh(0.5 * x) + 1.0))
-    def sum(self, axis=None, keepdims=False): return self._apply(anp.sum, axis=axis, keepdims=keepdims)
-    def mean(self, axis=None, keepdims=False): return self._apply(anp.mean, axis=axis, keepdims=keepdims)
-    def max(self, axis=None, keepdims=False): return self._apply(anp.max, axis=axis, keepdims=keepdims)
-    def reshape(self, *shape): return self._apply(anp.reshape, shape[0] if len(shape) == 1 else shape)
-    def log_softmax(self, axis=-1): return self._apply(lambda x: x - anp.logsumexp(x, axis=axis, keepdims=True))
+    def __radd__(self, o):
+        return Tensor._from(anp.add(_value(o), _value(self)))
+
+    def __sub__(self, o):
+        return self._apply(anp.subtract, o)
+
+    def __rsub__(self, o):
+        return Tensor._from(anp.subtract(_value(o), _value(self)))
+
+    def __mul__(self, o):
+        return self._apply(anp.multiply, o)
+
+    def __rmul__(self, o):
+        return Tensor._from(anp.multiply(_value(o), _value(self)))
+
+    def __truediv__(self, o):
+        return self._apply(anp.divide, o)
+
+    def __rtruediv__(self, o):
+        return Tensor._from(anp.divide(_value(o), _value(self)))
+
+    def __pow__(self, o):
+        return self._apply(anp.power, o)
+
+    def __rpow__(self, o):
+        return Tensor._from(anp.power(_value(o), _value(self)))
+
+    def __matmul__(self, o):
+        return self._apply(anp.matmul, o)
+
+    def __rmatmul__(self, o):
+        return Tensor._from(anp.matmul(_value(o), _value(self)))
+
+    def __neg__(self):
+        return self._apply(anp.negative)
+
+    def __getitem__(self, index):
+        return self._apply(getitem, index)
+
+    def __lt__(self, o):
+        return Tensor(self.data < value_of(_value(o)))
+
+    def __gt__(self, o):
+        return Tensor(self.data > value_of(_value(o)))
+
+    def exp(self):
+        return self._apply(anp.exp)
+
+    def log(self):
+        return self._apply(anp.log)
+
+    def sin(self):
+        return self._apply(anp.sin)
+
+    def cos(self):
+        return self._apply(anp.cos)
+
+    def tanh(self):
+        return self._apply(anp.tanh)
+
+    def sqrt(self):
+        return self._apply(anp.sqrt)
+
+    def abs(self):
+        return self._apply(anp.abs)
+
+    def relu(self):
+        return self._apply(anp.maximum, 0.0)
+
+    def sigmoid(self):
+        return self._apply(lambda x: 0.5 * (anp.tanh(0.5 * x) + 1.0))
+
+    def sum(self, axis=None, keepdims=False):
+        return self._apply(anp.sum, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return self._apply(anp.mean, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return self._apply(anp.max, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        return self._apply(anp.reshape, shape[0] if len(shape) == 1 else shape)
+
+    def log_softmax(self, axis=-1):
+        return self._apply(lambda x: x - anp.logsumexp(x, axis=axis, keepdims=True))
 
     @property
     def T(self) -> Tensor:

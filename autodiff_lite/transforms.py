@@ -1,4 +1,4 @@
-"""The functional API: jvp, vjp, grad, value_and_grad, jacfwd, jacrev, hessian.
+"""The functional API: jvp, vjp, grad, value_and_grad.
 
 These follow JAX's names and semantics. Each is a thin layer over one trace:
 
@@ -8,8 +8,8 @@ These follow JAX's names and semantics. Each is a thin layer over one trace:
   returns ``vjp_fn`` that walks the tape backwards from an output cotangent:
   one backward pass per *output direction*.
 - ``grad`` is ``vjp`` with the cotangent 1 for a scalar output.
-- ``jacfwd`` builds a Jacobian column by column with ``jvp``; ``jacrev`` row by
-  row with ``vjp``; ``hessian`` is ``jacfwd(jacrev(f))`` (forward-over-reverse).
+
+Jacobians and Hessians, built on these two, are in :mod:`.jacobians`.
 
 Arguments and outputs may be pytrees (nested tuples, lists, dicts of arrays).
 """
@@ -17,14 +17,14 @@ Arguments and outputs may be pytrees (nested tuples, lists, dicts of arrays).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .core import dtype_of, new_trace, shape_of, value_of
 from .errors import NonScalarOutputError, ShapeMismatchError
 from .forward import JVPTrace, JVPTracer
-from .primitives.shapes import reshape, stack
 from .reverse import Node, ReverseTrace, ReverseTracer, backward
 from .tree import tree_flatten, tree_unflatten
 
@@ -261,108 +261,3 @@ def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
         return (g, value[1]) if has_aux else g
 
     return grad_f
-
-
-# ----------------------------------------------------------------------------
-# Jacobians
-# ----------------------------------------------------------------------------
-
-
-def _basis(x, j):
-    """The j-th unit vector in the space of arrays shaped like ``x``."""
-    e = np.zeros(np.size(value_of(x)), dtype=dtype_of(x))
-    e[j] = 1
-    return e.reshape(shape_of(x))
-
-
-def _jacobian_setup(f, argnums, args, kwargs, where):
-    single, nums = _normalize_argnums(argnums, len(args), where)
-    diff_args = tuple(args[i] for i in nums)
-    leaves, in_tree = tree_flatten(diff_args[0] if single else diff_args)
-    _check_float(leaves, where)
-    f_partial = _partial(f, args, kwargs, nums)
-
-    def f_flat(ls):
-        tree = tree_unflatten(in_tree, ls)
-        return f_partial(tree) if single else f_partial(*tree)
-
-    return leaves, in_tree, f_flat
-
-
-def _assemble(blocks, out_leaves, out_tree, in_leaves, in_tree):
-    """Arrange blocks[i][k] (d out_i / d in_k) into JAX's nested output structure."""
-    per_out = []
-    for i, y in enumerate(out_leaves):
-        per_in = [
-            reshape(blocks[i][k], shape_of(y) + shape_of(x)) for k, x in enumerate(in_leaves)
-        ]
-        per_out.append(tree_unflatten(in_tree, per_in))
-    return tree_unflatten(out_tree, per_out)
-
-
-def jacfwd(f: Callable, argnums=0) -> Callable:
-    """The Jacobian by forward mode: one ``jvp`` per input element (column by column)."""
-
-    @functools.wraps(f)
-    def jacfwd_f(*args, **kwargs):
-        leaves, in_tree, f_flat = _jacobian_setup(f, argnums, args, kwargs, "jacfwd")
-        columns = []  # columns[k][j] = list of output-leaf tangents for input leaf k, element j
-        out_leaves, out_tree = None, None
-        for k, x in enumerate(leaves):
-            cols = []
-            for j in range(np.size(value_of(x))):
-                tangents = [None] * len(leaves)
-                tangents[k] = _basis(x, j)
-                out_leaves, dots, out_tree = _jvp_flat(f_flat, leaves, tangents)
-                cols.append(dots)
-            columns.append(cols)
-        if out_leaves is None:  # no input elements at all
-            out_leaves, _, out_tree = _jvp_flat(f_flat, leaves, [None] * len(leaves))
-        blocks = [
-            [_stack_or_empty([c[i] for c in columns[k]], out_leaves[i], -1) for k in range(len(leaves))]
-            for i in range(len(out_leaves))
-        ]
-        return _assemble(blocks, out_leaves, out_tree, leaves, in_tree)
-
-    return jacfwd_f
-
-
-def jacrev(f: Callable, argnums=0) -> Callable:
-    """The Jacobian by reverse mode: one backward pass per output element (row by row)."""
-
-    @functools.wraps(f)
-    def jacrev_f(*args, **kwargs):
-        leaves, in_tree, f_flat = _jacobian_setup(f, argnums, args, kwargs, "jacrev")
-        out_leaves, out_tree, pullback, _ = _vjp_flat(f_flat, leaves)
-        blocks = []
-        for i, y in enumerate(out_leaves):
-            rows = []
-            for j in range(np.size(value_of(y))):
-                cts = [None] * len(out_leaves)
-                cts[i] = _basis(y, j)
-                rows.append(pullback(cts))
-            blocks.append(
-                [_stack_or_empty([r[k] for r in rows], leaves[k], 0) for k in range(len(leaves))]
-            )
-        return _assemble(blocks, out_leaves, out_tree, leaves, in_tree)
-
-    return jacrev_f
-
-
-def _stack_or_empty(parts, like, axis):
-    if parts:
-        return stack(parts, axis=axis)
-    return np.zeros((0,), dtype=dtype_of(like))
-
-
-jacobian = jacrev
-
-
-def hessian(f: Callable, argnums=0) -> Callable:
-    """Second derivatives, forward-over-reverse: ``jacfwd(jacrev(f))``."""
-    return jacfwd(jacrev(f, argnums), argnums)
-
-
-def hvp(f: Callable, primals: Sequence, tangents: Sequence):
-    """Hessian-vector product H v of a scalar f, without forming H (forward-over-reverse)."""
-    return jvp(grad(f, argnums=tuple(range(len(primals)))), tuple(primals), tuple(tangents))[1]

@@ -16,7 +16,8 @@ alike. ``None`` is an empty subtree, as in JAX.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class TreeDef:

@@ -52,8 +52,14 @@ def test_logistic_map_fourth_iterate_derivative():
 
     def closed(x):
         return 64 * (
-            1 - 42 * x + 504 * x**2 - 2640 * x**3 + 7040 * x**4 - 9984 * x**5
-            + 7168 * x**6 - 2048 * x**7
+            1
+            - 42 * x
+            + 504 * x**2
+            - 2640 * x**3
+            + 7040 * x**4
+            - 9984 * x**5
+            + 7168 * x**6
+            - 2048 * x**7
         )
 
     for x in np.linspace(0.0, 1.0, 11):

@@ -123,7 +123,13 @@ def full_like(x, fill_value, dtype=None):
 
 
 zeros, ones, full, empty = _np.zeros, _np.ones, _np.full, _np.empty
-eye, identity, arange, linspace, logspace = _np.eye, _np.identity, _np.arange, _np.linspace, _np.logspace
+eye, identity, arange, linspace, logspace = (
+    _np.eye,
+    _np.identity,
+    _np.arange,
+    _np.linspace,
+    _np.logspace,
+)
 meshgrid, tril, triu = _np.meshgrid, _np.tril, _np.triu
 
 

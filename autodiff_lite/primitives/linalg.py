@@ -9,7 +9,6 @@ the results pass through ``unbroadcast`` too.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from .. import domains
@@ -168,8 +167,6 @@ def einsum(subscripts, *operands):
     """Einstein summation, e.g. ``einsum('ij,jk->ik', A, B)``; no '...' or diagonals."""
     parse_einsum(subscripts, len(operands))
     return einsum_p(*operands, subscripts=subscripts.replace(" ", ""))
-
-
 
 
 # --- solve, inv, det -------------------------------------------------------------

@@ -118,8 +118,9 @@ def _prod_of_others(x, axis):
     moved = moveaxis(x, axis[0], -1)  # (..., n)
     n = shape_of(moved)[-1]
     rows = broadcast_to(reshape(moved, (*shape_of(moved)[:-1], 1, n)), (*shape_of(moved), n))
-    others = prod_p(where(np.eye(n, dtype=bool), 1.0, rows), axis=(len(shape_of(rows)) - 1,),
-                    keepdims=False)
+    others = prod_p(
+        where(np.eye(n, dtype=bool), 1.0, rows), axis=(len(shape_of(rows)) - 1,), keepdims=False
+    )
     return moveaxis(others, -1, axis[0])
 
 
@@ -131,7 +132,9 @@ prod_p = Primitive(
             x_dot * _prod_of_others(x, axis), axis=axis, keepdims=keepdims
         ),
     ),
-    vjps=(lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims) * _prod_of_others(x, axis),),
+    vjps=(
+        lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims) * _prod_of_others(x, axis),
+    ),
     domains=(R,),
     cases=[
         (((3,),), {"axis": None, "keepdims": False}),
@@ -168,8 +171,9 @@ def _extreme(name, impl):
             ),
         ),
         vjps=(
-            lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims)
-            * _share_at_ties(x, ans, axis, keepdims),
+            lambda g, ans, x, axis, keepdims: (
+                _spread(g, x, axis, keepdims) * _share_at_ties(x, ans, axis, keepdims)
+            ),
         ),
         domains=(R,),
         cases=_AXIS_CASES,
@@ -231,5 +235,7 @@ def logsumexp(a, axis=None, keepdims=False):
     out = log(sum(exp(a - m), axis=axis, keepdims=True)) + m
     if not keepdims:
         shape = shape_of(a)
-        out = reshape(out, tuple(n for i, n in enumerate(shape) if axis is not None and i not in axis))
+        out = reshape(
+            out, tuple(n for i, n in enumerate(shape) if axis is not None and i not in axis)
+        )
     return out
