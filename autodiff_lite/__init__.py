@@ -2,8 +2,9 @@
 
 >>> import autodiff_lite as ad
 >>> import autodiff_lite.numpy as anp
->>> ad.grad(lambda x: anp.sin(x) * x)(0.0)
-0.0
+>>> df = ad.grad(lambda x: anp.sin(x) * x)     # d/dx x sin x = sin x + x cos x
+>>> print(df(0.0), df(anp.pi / 2))
+0.0 1.0
 
 The pieces, each in its own module:
 

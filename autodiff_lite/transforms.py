@@ -101,8 +101,9 @@ def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     """Forward mode: ``(f(*primals), J @ tangents)`` in one pass.
 
-    >>> jvp(anp.sin, (0.0,), (1.0,))
-    (0.0, 1.0)
+    >>> y, y_dot = jvp(anp.sin, (0.0,), (1.0,))
+    >>> print(y, y_dot)
+    0.0 1.0
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError(
