@@ -13,7 +13,9 @@ The pieces, each in its own module:
 - :mod:`.forward` and :mod:`.reverse`: the two modes;
 - :mod:`.transforms`: ``jvp``, ``vjp``, ``grad``, ``jacfwd``, ``jacrev``, ``hessian``;
 - :mod:`.tensor`: a PyTorch-like ``Tensor`` with ``.backward()`` on the same tape;
-- :mod:`.checking`: ``check_grads`` against finite differences.
+- :mod:`.checking`: ``check_grads`` against finite differences;
+- :mod:`.trace_tables` and :mod:`.graph`: the machinery made visible (trace tables
+  as in Baydin et al. 2018, computational-graph drawings), from the real tape.
 """
 
 from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
@@ -28,9 +30,11 @@ from .errors import (
     NumpyOnTracerError,
     ShapeMismatchError,
 )
+from .graph import Graph, graph
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .primitives.elementwise import stop_gradient
 from .tensor import Tensor, no_grad
+from .trace_tables import TraceTables, trace_tables
 from .transforms import grad, jvp, value_and_grad, vjp
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
@@ -41,6 +45,7 @@ __all__ = [
     "DifferentiationError",
     "EscapedTracerError",
     "GradientCheckError",
+    "Graph",
     "NonScalarOutputError",
     "NumpyOnTracerError",
     "Primitive",
@@ -49,6 +54,7 @@ __all__ = [
     "Tensor",
     "check_grads",
     "grad",
+    "graph",
     "hessian",
     "hvp",
     "jacfwd",
@@ -57,6 +63,8 @@ __all__ = [
     "jvp",
     "no_grad",
     "stop_gradient",
+    "TraceTables",
+    "trace_tables",
     "tree_flatten",
     "tree_leaves",
     "tree_map",
