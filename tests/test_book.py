@@ -1,0 +1,214 @@
+"""The web book: it builds offline with warnings as errors, and a real browser checks every page.
+
+The build runs the same command as `make book` (cached execution, so a rebuild
+only re-runs changed pages). Headless Chromium (Debian's package, driven by
+Playwright) then opens every page from disk and checks that math is typeset,
+figures load, internal links resolve, the Binder and download buttons point at
+the page's source, and nothing is fetched from the network. Screenshots of
+every page are kept in `_build/screenshots/` as artifacts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+REPO_URL = "https://github.com/diffprog-course/diffprog-course"
+BUILD = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]  # as in the Makefile
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+# What the browser reports about a page after MathJax has run.
+PAGE_REPORT = r"""() => {
+  const maths = [...document.querySelectorAll('.math')];
+  const main = document.querySelector('main');
+  return {
+    untypeset: maths.filter(m => !m.querySelector('mjx-container'))
+                    .map(m => m.textContent.slice(0, 60)),
+    rawTex: /\$\$|\\\(|\\\[/.test(main ? main.innerText : ''),
+    brokenImages: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
+                                      .map(i => i.src),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+  };
+}"""
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (see README)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def book() -> Path:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run(
+        [str(exe), *BUILD[1:]], cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
+    assert done.returncode == 0, "book build failed:\n" + (done.stdout + done.stderr)[-6000:]
+    assert (HTML / "index.html").exists()
+    return HTML
+
+
+def _pages(html: Path) -> list[Path]:
+    """The book's pages (not the theme's templates in _static, not the search pages)."""
+    return sorted(
+        p
+        for p in html.rglob("*.html")
+        if "_static" not in p.parts and not p.name.startswith(("genindex", "search"))
+    )
+
+
+def _sources_in_toc() -> list[str]:
+    toc = (ROOT / "_toc.yml").read_text()
+    return re.findall(r"(?:root|file):\s*(\S+)", toc)
+
+
+def test_every_toc_entry_became_a_page(book):
+    for entry in _sources_in_toc():
+        page = book / (entry + ".html")
+        assert page.exists(), f"{entry} is in _toc.yml but {page} was not built"
+
+
+def test_no_cdn_or_remote_assets_in_the_html(book):
+    remote_asset = re.compile(r"""<(?:script|link|img)[^>]+(?:src|href)=["'](?:https?:)?//""")
+    for page in _pages(book):
+        text = page.read_text(encoding="utf-8")
+        assert not remote_asset.search(text), f"{page.relative_to(book)} loads a remote asset"
+    assert (book / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _ids(path: Path, cache: dict) -> set[str]:
+    if path not in cache:
+        cache[path] = set(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
+    return cache[path]
+
+
+def test_every_page_in_a_real_browser(book, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ids_cache: dict = {}
+    problems: list[str] = []
+    pages = _pages(book)
+    assert len(pages) >= 2
+    for path in pages:
+        rel = path.relative_to(book).as_posix()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        remote, errors = [], []
+        page.on(
+            "request", lambda r, remote=remote: r.url.startswith("http") and remote.append(r.url)
+        )
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.goto(path.as_uri(), wait_until="load")
+        if "mathjax/tex-chtml.js" in path.read_text(encoding="utf-8"):
+            page.wait_for_function(
+                "() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
+            )
+            page.evaluate("() => MathJax.startup.promise")
+        report = page.evaluate(PAGE_REPORT)
+        page.screenshot(path=str(SHOTS / (rel.replace("/", "__") + ".png")), full_page=True)
+        page.close()
+        if report["untypeset"]:
+            problems.append(f"{rel}: math not typeset: {report['untypeset'][:3]}")
+        if report["rawTex"]:
+            problems.append(f"{rel}: raw TeX delimiters left in the text")
+        if report["brokenImages"]:
+            problems.append(f"{rel}: images did not load: {report['brokenImages']}")
+        if remote:
+            problems.append(f"{rel}: fetched from the network: {remote[:3]}")
+        if errors:
+            problems.append(f"{rel}: JavaScript errors: {errors[:3]}")
+        problems += _check_links(path, rel, report["links"], book, ids_cache)
+    assert not problems, "\n".join(problems)
+
+
+def _check_links(path, rel, links, book, ids_cache) -> list[str]:
+    problems = []
+    for href in links:
+        url = urlparse(href)
+        if url.scheme in ("http", "https", "mailto"):
+            continue
+        target = path if not url.path else (path.parent / unquote(url.path)).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            problems.append(f"{rel}: broken link {href}")
+        elif url.fragment and target.suffix == ".html":
+            if unquote(url.fragment) not in _ids(target, ids_cache):
+                problems.append(f"{rel}: link {href} points at a missing anchor")
+    return problems
+
+
+@pytest.mark.parametrize("entry", _sources_in_toc())
+def test_binder_and_download_buttons_point_at_the_page_source(book, entry):
+    html = (book / (entry + ".html")).read_text(encoding="utf-8")
+    source = next((ROOT / entry).parent.glob(Path(entry).name + ".*"))
+    rel_source = source.relative_to(ROOT).as_posix()
+    binder = re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', html)
+    assert binder, f"{entry}: no Binder launch button"
+    expected = f"/v2/gh/{REPO_URL.split('github.com/')[1]}/main?urlpath=lab/tree/{rel_source}"
+    assert any(b.endswith(expected) for b in binder), f"{entry}: Binder link {binder} != {expected}"
+    downloads = re.findall(r'href="([^"]*_sources/[^"]+)"', html)
+    assert downloads, f"{entry}: no download button"
+    for d in downloads:
+        target = (book / entry).parent / d
+        assert target.resolve().exists(), f"{entry}: download link {d} is missing"
+    if source.suffix == ".md":  # MyST notebooks download as .ipynb too
+        assert any(d.endswith(Path(entry).name + ".ipynb") for d in downloads)
+
+
+def test_binder_opens_markdown_pages_as_notebooks():
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert "jupytext-config set-default-viewer" in post_build
+    assert "jupytext" in (ROOT / "pyproject.toml").read_text()
+    assert os.path.exists(ROOT / "binder" / "requirements.txt")
+
+
+@pytest.mark.parametrize("entry", [e for e in _sources_in_toc() if (ROOT / (e + ".md")).exists()])
+def test_lesson_reexecutes_under_nbval(book, entry, tmp_path):
+    """nbval re-runs each executed lesson; cells marked NBVAL_CHECK_OUTPUT must reproduce.
+
+    The lessons also assert their key numbers (against closed forms, finite
+    differences, JAX or PyTorch) in their own cells, so a wrong result fails here
+    and in the build.
+    """
+    executed = ROOT / "_build" / "jupyter_execute" / (entry + ".ipynb")
+    assert executed.exists(), f"the build did not keep the executed notebook {executed}"
+    nb = tmp_path / executed.name
+    shutil.copy(executed, nb)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(nb)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, f"nbval failed on {entry}:\n{done.stdout[-6000:]}"
+    assert re.search(r"\d+ passed", done.stdout), done.stdout[-2000:]
