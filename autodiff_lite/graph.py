@@ -17,8 +17,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import numpy as np
-
 from .recording import adjoints, record
 from .trace_tables import _primal_expression, fmt
 
