@@ -165,10 +165,18 @@ def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
         seeds = [(n, ct) for n, ct in zip(out_nodes, cts) if n is not None and ct is not None]
         found = backward(seeds) if seeds else {}
         return [
-            found[n] if n in found else np.zeros_like(value_of(x)) for n, x in zip(nodes, leaves)
+            _like(found[n], x) if n in found else np.zeros_like(value_of(x))
+            for n, x in zip(nodes, leaves)
         ]
 
     return primals, out_tree, pullback, aux
+
+
+def _like(ct, x):
+    """A Python-number cotangent becomes a numpy scalar of x's dtype (as JAX returns arrays)."""
+    if isinstance(ct, (int, float)):
+        return np.asarray(ct, dtype=dtype_of(x))[()]
+    return ct
 
 
 def _strip(tree, trace):
