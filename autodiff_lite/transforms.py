@@ -189,8 +189,8 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
     """Reverse mode: ``(f(*primals), vjp_fn)``, where ``vjp_fn(g)`` gives ``g @ J`` per argument.
 
     >>> y, vjp_fn = vjp(lambda x: x * x, 3.0)
-    >>> vjp_fn(1.0)
-    (6.0,)
+    >>> print(vjp_fn(1.0)[0])
+    6.0
     """
     p_leaves, p_tree = tree_flatten(primals)
     _check_float(p_leaves, "vjp", "primal")
