@@ -244,6 +244,26 @@ class Tensor:
     def log_softmax(self, axis=-1):
         return self._apply(lambda x: x - anp.logsumexp(x, axis=axis, keepdims=True))
 
+    # --- in-place updates, for optimizer steps (as in PyTorch, only under no_grad) ---------
+    def _inplace(self, op, other) -> Tensor:
+        if _recording[-1] and self.requires_grad:
+            raise BackwardError(
+                "a tensor that requires grad was updated in place, which would corrupt its "
+                "gradient. Update parameters inside `with ad.no_grad():`, e.g. "
+                "`with ad.no_grad(): w -= lr * w.grad`."
+            )
+        op(self.data, value_of(_value(other)), out=self.data)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other):
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace(np.multiply, other)
+
     @property
     def T(self) -> Tensor:
         return self._apply(anp.transpose)

@@ -70,12 +70,12 @@ def book() -> Path:
 
 
 def _pages(html: Path) -> list[Path]:
-    """The book's pages (not the theme's templates in _static, not the search pages)."""
-    return sorted(
-        p
-        for p in html.rglob("*.html")
-        if "_static" not in p.parts and not p.name.startswith(("genindex", "search"))
-    )
+    """The book's pages: the root index and every page in the table of contents.
+
+    (Reading the toc rather than globbing _build/html skips pages left over from
+    earlier builds and the theme's templates.)
+    """
+    return [html / "index.html"] + [html / (entry + ".html") for entry in _sources_in_toc()]
 
 
 def _sources_in_toc() -> list[str]:
