@@ -14,6 +14,8 @@ have derivative 0 everywhere.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import domains
@@ -91,13 +93,18 @@ def reciprocal(x):
     return 1.0 / x
 
 
+# Python floats, not numpy scalars: under numpy 2's promotion rules a float64 *scalar*
+# would turn a float32 array into float64, and float32 must stay float32.
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
 def log10(x):
-    return log(x) / np.log(10.0)
+    return log(x) / _LN10
 
 
 def log2(x):
-    return log(x) / np.log(2.0)
+    return log(x) / _LN2
 
 
 def exp2(x):
-    return exp(x * np.log(2.0))
+    return exp(x * _LN2)
