@@ -40,7 +40,8 @@ class Case:
     """One visible check: call ``fn(*args, **kwargs)`` and compare with ``expected``.
 
     ``hints`` maps predicates on the student's output to a sentence shown when the
-    case fails and the predicate holds (e.g. "you returned x, not x**2"). Numbers and
+    case fails: the first one whose predicate holds (e.g. "you returned x, not x**2"),
+    so list the specific mistakes before the general ones. Numbers and
     arrays are compared with ``np.allclose(got, expected, rtol, atol)`` after checking
     that the shapes are equal; tuples, lists and dicts are compared item by item.
     """
@@ -59,26 +60,34 @@ class Case:
 # ----------------------------------------------------------------------------
 
 
+def _float(v: float) -> str:
+    text = f"{v:.7g}"
+    return text if any(c in text for c in ".en") else text + "."  # 1. not 1: a float
+
+
 def _show(value: Any, limit: int = 120) -> str:
-    """A short, readable form of an input or output (functions by name, arrays compactly)."""
+    """A short, one-line form of an input or output (functions by name, arrays compactly)."""
     if callable(value) and hasattr(value, "__name__"):
-        text = value.__name__
-    elif isinstance(value, np.ndarray):
-        body = np.array2string(value, precision=6, threshold=12, separator=", ")
-        text = f"array({body}, shape={value.shape})" if value.ndim else f"array({body})"
-    elif isinstance(value, np.generic):
+        return value.__name__
+    if isinstance(value, np.ndarray):
+        body = np.array2string(
+            value, threshold=8, edgeitems=2, separator=", ", formatter={"float": _float}
+        )
+        body = " ".join(body.split())
+        body = body if len(body) <= limit else body[: limit - 3] + "..."
+        return f"array({body}, shape={value.shape})" if value.ndim else f"array({body})"
+    if isinstance(value, np.generic):
         text = repr(value.item())
     elif isinstance(value, (tuple, list)):
         inner = ", ".join(_show(v, limit) for v in value)
-        text = (
-            f"({inner},)"
-            if isinstance(value, tuple) and len(value) == 1
-            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
-        )
+        if isinstance(value, list):
+            text = f"[{inner}]"
+        else:
+            text = f"({inner},)" if len(value) == 1 else f"({inner})"
     elif isinstance(value, dict):
         text = "{" + ", ".join(f"{k!r}: {_show(v, limit)}" for k, v in value.items()) + "}"
     else:
-        text = repr(value)
+        text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -130,6 +139,8 @@ def _mismatch(got: Any, expected: Any, rtol: float, atol: float, where: str = ""
         return None
     if isinstance(expected, (str, bool)) or expected is None:
         return None if got == expected else f"values differ{at}"
+    if got is None:
+        return f"your function returned None{at}: is a `return` missing?"
     if np.iscomplexobj(got) and not np.iscomplexobj(expected):
         return f"expected a real number{at}, got a complex one (take its .real or .imag part)"
     try:
@@ -189,13 +200,14 @@ def _explain_failure(fn: Callable, case: Case, label: str, got: Any, why: str) -
     g_shape, e_shape = _shape(got), _shape(case.expected)
     if g_shape is not None and e_shape is not None and g_shape != e_shape and "shape" not in why:
         lines.append(f"      shapes:   expected {e_shape}, got {g_shape}")
-    for predicate, hint in case.hints.items():
+    for predicate, hint in case.hints.items():  # the first hint that matches, if any
         try:
             matched = bool(predicate(got))
         except Exception:  # a hint that does not apply to this output
             matched = False
         if matched:
             lines.append(f"      hint: {hint}")
+            break
     return lines
 
 
