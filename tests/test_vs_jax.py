@@ -1,0 +1,277 @@
+"""autodiff_lite against JAX: every primitive, and the transforms on composite functions.
+
+Each test computes the same thing with autodiff_lite (numpy, on the CPU) and with
+JAX (float64, on the CPU or the GPU: the ``device`` fixture) from the same random
+inputs, and compares: values, JVPs, VJPs, second derivatives, and the transforms
+``grad`` (with ``argnums`` tuples and ``has_aux``), ``value_and_grad``, ``jvp``,
+``vjp``, ``jacfwd``, ``jacrev``, ``hessian``, ``hvp`` and their nestings. Each
+computation is written once (``reference_ops.py``) and run on both sides.
+
+``test_vs_torch.py`` runs the same tests against PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+pytest.importorskip("hypothesis")
+
+import reference_ops as R  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+import autodiff_lite as ad  # noqa: E402
+
+PRIMS = R.LIBRARY_PRIMITIVES
+
+# Every Hypothesis example compiles one JAX function (new shapes), about 0.1 s on a CPU:
+# few examples, and no deadline.
+HYPOTHESIS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def backend(jax_device):
+    return R.JaxBackend(jax_device)
+
+
+@pytest.fixture(scope="module")
+def sweep(backend):
+    # One compiled JAX function for all cases of all primitives (see reference_ops.Sweep).
+    return R.Sweep(backend, PRIMS, batch=True)
+
+
+def _ids(cases):
+    return [f"{name}-{k}" for name, k in cases]
+
+
+# --- the reference table covers the registry -----------------------------------------------
+
+
+def test_every_registry_primitive_has_a_jax_reference():
+    names = R.fresh_registry_names()
+    assert len(names) >= 40, names  # the sweep really sees the table
+    missing = [n for n in names if n not in R.REFERENCES or R.REFERENCES[n].jax is None]
+    assert not missing, (
+        f"primitives without a JAX reference in tests/reference_ops.py: {missing}. "
+        f"Add one to REFERENCES (same signature as the primitive's impl)."
+    )
+    wrong = [n for n in names if R.REFERENCES[n].value_only == ad.REGISTRY[n].differentiable]
+    assert not wrong, f"value_only must be set for exactly the non-differentiable primitives: {wrong}"
+    stale = sorted(set(R.REFERENCES) - set(names))
+    assert not stale, f"references for primitives the library does not have: {stale}"
+    assert sorted(PRIMS) == names
+
+
+def test_hypothesis_families_are_not_empty():
+    assert {"exp", "log", "tanh", "abs"} <= set(R.unary_family(PRIMS))
+    assert {"add", "multiply", "divide", "power", "maximum"} <= set(R.binary_family(PRIMS))
+    assert "matmul" not in R.binary_family(PRIMS)
+    assert {"sum", "prod", "max", "min"} <= set(R.reduction_family(PRIMS))
+
+
+# --- every primitive, every case of its table -----------------------------------------------
+
+DIFF_CASES = R.primitive_cases(PRIMS, differentiable=True)
+VALUE_CASES = R.primitive_cases(PRIMS, differentiable=False)
+
+
+def _compare_case(backend, sweep, name, k, keys):
+    case = sweep.case(name, k)
+    ours, refs = sweep.ours(name, k), sweep.reference(name, k)
+    what = f"{name}{[a.shape for a in case.args]} {case.params}"
+    R.compare_results(backend, {key: ours[key] for key in keys if key in ours}, refs, what)
+
+
+@pytest.mark.parametrize("name,k", DIFF_CASES, ids=_ids(DIFF_CASES))
+def test_primitive_value_jvp_vjp(backend, sweep, name, k):
+    _compare_case(backend, sweep, name, k, R.FIRST_ORDER)
+
+
+@pytest.mark.parametrize("name,k", DIFF_CASES, ids=_ids(DIFF_CASES))
+def test_primitive_second_order(backend, sweep, name, k):
+    _compare_case(backend, sweep, name, k, R.SECOND_ORDER)
+
+
+@pytest.mark.parametrize("name,k", VALUE_CASES, ids=_ids(VALUE_CASES))
+def test_nondifferentiable_primitive(backend, sweep, name, k):
+    _compare_case(backend, sweep, name, k, ["value", "jvp of p(x) * x", "vjp of p(x) * x"])
+
+
+# --- Hypothesis: shapes and values --------------------------------------------------------
+
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_unary_elementwise_hypothesis(backend, data):
+    name = data.draw(st.sampled_from(R.unary_family(PRIMS)), label="primitive")
+    x = data.draw(R.arrays_in(PRIMS[name].domains[0], data.draw(SHAPES, label="shape")), label="x")
+    R.check_example(backend, R.make_case(name, PRIMS[name], [x]), data.draw(SEEDS, label="seed"))
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_binary_broadcasting_hypothesis(backend, data):
+    name = data.draw(st.sampled_from(R.binary_family(PRIMS)), label="primitive")
+    shapes = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+        label="shapes",
+    ).input_shapes
+    dom = PRIMS[name].domains
+    x = data.draw(R.arrays_in(dom[0], shapes[0]), label="x")
+    y = data.draw(R.arrays_in(dom[1], shapes[1]), label="y")
+    R.check_example(backend, R.make_case(name, PRIMS[name], [x, y]), data.draw(SEEDS, label="seed"))
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_where_broadcasting_hypothesis(backend, data):
+    shapes = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
+        label="shapes",
+    ).input_shapes
+    c = data.draw(hnp.arrays(np.bool_, shapes[0]), label="condition")
+    x = data.draw(R.arrays_in(R.domains.REAL, shapes[1]), label="x")
+    y = data.draw(R.arrays_in(R.domains.REAL, shapes[2]), label="y")
+    R.check_example(backend, R.make_case("where", PRIMS["where"], [c, x, y]),
+                    data.draw(SEEDS, label="seed"))
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_reductions_hypothesis(backend, data):
+    name = data.draw(st.sampled_from(R.reduction_family(PRIMS)), label="primitive")
+    shape = data.draw(SHAPES, label="shape")
+    ndim = len(shape)
+    if name == "prod":  # the library differentiates prod along one axis at a time only
+        one_axis = st.integers(0, max(ndim - 1, 0)).map(lambda a: (a,))
+        axis = data.draw(st.one_of(st.none(), one_axis) if ndim else st.none(), label="axis")
+    else:
+        axis = data.draw(st.one_of(st.none(), hnp.valid_tuple_axes(ndim)), label="axis")
+        axis = None if axis is None else tuple(sorted(a % ndim for a in axis))
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    # A few repeated levels, so that max/min often tie (the derivative is then shared).
+    elements = st.one_of(st.sampled_from([-1.0, 0.5, 1.5]), st.floats(-2, 2, allow_subnormal=False))
+    x = data.draw(hnp.arrays(np.float64, shape, elements=elements), label="x")
+    case = R.make_case(name, PRIMS[name], [x], {"axis": axis, "keepdims": keepdims})
+    R.check_example(backend, case, data.draw(SEEDS, label="seed"))
+
+
+# --- transforms on composite functions -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", R.SCALAR_COMPOSITES)
+def test_composite_grad_value_and_grad_jvp_vjp(backend, name, rng):
+    R.check_composite(backend, R.COMPOSITES[name], rng, R.composite_first_order)
+
+
+@pytest.mark.parametrize("name", R.SCALAR_COMPOSITES)
+def test_composite_hessian_hvp_and_nesting(backend, name, rng):
+    R.check_composite(backend, R.COMPOSITES[name], rng, R.composite_second_order,
+                      alias=R.SECOND_ORDER_ALIAS)
+
+
+@pytest.mark.parametrize("name", R.VECTOR_COMPOSITES)
+def test_vector_composite_jvp_vjp_jacobians(backend, name, rng):
+    R.check_composite(backend, R.COMPOSITES[name], rng, R.vector_composite)
+
+
+def test_has_aux(backend, rng):
+    R.check_composite(backend, R.COMPOSITES["mlp_loss"], rng, R.has_aux_results)
+
+
+def test_tutorial_function_known_values_and_no_mutation(backend):
+    x = np.array([2.0, 3.0, -2.0])
+    x_before = x.copy()
+    comp = R.COMPOSITES["tutorial"]
+    f = comp.for_ns(R.ANP)
+    value, g = ad.value_and_grad(f)(x)
+    np.testing.assert_allclose(value, 141.36212, rtol=1e-7)
+    np.testing.assert_allclose(g, [49.0, -10.8799, -87.6687], rtol=1e-5)
+    refs = backend.bundle(lambda x: backend.value_and_grad(comp.for_ns(backend.ns))(x), x)
+    R.compare_results(backend, {"value_and_grad": (value, g)}, {"value_and_grad": refs}, "tutorial")
+    ad.grad(f)(x)
+    ad.jvp(f, (x,), (np.ones(3),))
+    ad.vjp(f, x)[1](np.float64(1.0))
+    ad.hessian(f)(x)
+    np.testing.assert_array_equal(x, x_before, err_msg="a transform of f mutated its input x")
+
+
+def test_grad_of_grad_of_grad_of_scalar_function(backend):
+    def results(T, xs):
+        def f(x):
+            return T.ns.sin(x) * x**3 + T.ns.exp(-x * x) / (1.0 + x * x)
+
+        out = {}
+        for i, x in enumerate(xs):
+            out[f"x{i}: grad"] = T.grad(f)(x)
+            out[f"x{i}: grad(grad)"] = T.grad(T.grad(f))(x)
+            out[f"x{i}: grad(grad(grad))"] = T.grad(T.grad(T.grad(f)))(x)
+        return out
+
+    xs = [np.float64(0.3), np.float64(-1.2), np.float64(2.0)]
+    R.compare_results(backend, results(R.OURS, xs), backend.bundle(lambda i: results(backend, i), xs),
+                      "sin(x) x^3 + exp(-x^2) / (1 + x^2)")
+
+
+# --- float32 ------------------------------------------------------------------------------------
+
+F32 = dict(rtol=R.F32_RTOL, atol=R.F32_ATOL)
+
+
+@pytest.mark.parametrize("name", sorted(R.FLOAT32_FUNCTIONS))
+def test_float32_function(backend, name, rng):
+    inp = R.float32_function_inputs(name, rng)
+    ours = R.float32_function_results(R.OURS, name, inp)
+    refs = backend.bundle(lambda i: R.float32_function_results(backend, name, i), inp)
+    out_dtype = np.float64 if name.startswith("astype") else np.float32
+    R.compare_results(backend, {"value": ours.pop("value")}, refs, f"float32 {name}",
+                      dtype=out_dtype, **F32)
+    (v, g), jvp = ours["value_and_grad"], ours["jvp"]
+    R.compare_results(backend, {"value_and_grad": (v, g), "jvp": jvp}, refs, f"float32 {name}",
+                      dtype=None if name.startswith("astype") else np.float32, **F32)
+    assert np.asarray(g).dtype == np.float32, f"{name}: the gradient of a float32 input is {g.dtype}"
+
+
+@pytest.mark.parametrize("name", R.SCALAR_COMPOSITES)
+def test_float32_composite(backend, name, rng):
+    # Second derivatives in float32 compound more roundings than first ones: looser.
+    comp = R.COMPOSITES[name]
+    inp = R.composite_inputs(comp, rng, np.float32)
+    hessian = ("hessian" in backend.second_order
+               and sum(np.size(a) for a in R.tree_leaves(inp["args"][0])) <= 12)
+    ours = R.float32_composite(R.OURS, comp, inp, hessian)
+    refs = backend.bundle(lambda i: R.float32_composite(backend, comp, i, hessian), inp)
+    hess = {"hessian": ours.pop("hessian")} if "hessian" in ours else {}
+    R.compare_results(backend, ours, refs, f"float32 {name}", dtype=np.float32, **F32)
+    R.compare_results(backend, hess, refs, f"float32 {name}", dtype=np.float32, rtol=1e-3, atol=1e-4)
+
+
+def test_float32_primitives_keep_float32(backend):
+    """Every differentiable primitive (first case): float32 in, float32 value, JVP, VJP out."""
+    cases = {}
+    for name, k in DIFF_CASES:
+        if k != 0 or "dtype" in PRIMS[name].cases[k][1]:
+            continue
+        rng = np.random.default_rng(R.case_seed("float32", name))
+        case = R.sample_case(PRIMS, name, k, rng)
+        case.args = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in case.args]
+        cases[name] = R.with_directions(case, rng)
+
+    def results(T, inputs):
+        return {n: R.primitive_results(T, c, inputs[n], second_order=()) for n, c in cases.items()}
+
+    inputs = {n: c.inputs for n, c in cases.items()}
+    ours, refs = results(R.OURS, inputs), backend.bundle(lambda i: results(backend, i), inputs)
+    failures = []
+    for name in cases:
+        try:
+            R.compare_results(backend, ours[name], refs[name], f"float32 {name}", dtype=np.float32, **F32)
+        except AssertionError as e:
+            failures.append(str(e).splitlines()[0])
+    assert not failures, "\n".join(failures)
