@@ -85,7 +85,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._is_leaf
+        """As in PyTorch: made by the user, or not requiring grad (so no graph behind it)."""
+        return self._is_leaf or not self.requires_grad
 
     @property
     def data(self) -> np.ndarray:
