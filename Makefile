@@ -22,7 +22,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install book serve test lint format lock clean distclean
+.PHONY: help install book serve test lint format lock clean distclean release
 
 help:
 	@echo "make book       build the web book into $(BOOK_HTML) (executes the lessons; cached)"
@@ -30,6 +30,7 @@ help:
 	@echo "make test       run the whole test suite (pytest)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
+	@echo "make release    regenerate the student labs notebooks/release/ from notebooks/source/ (nbgrader)"
 	@echo "make install    only create/update the environment in $(VENV)"
 	@echo "make lock       re-resolve the pins into $(CONSTRAINTS) (after editing pyproject.toml)"
 	@echo "make clean      remove build output and caches; make distclean also removes $(VENV)"
@@ -57,6 +58,16 @@ serve:
 	@[ -f $(BOOK_HTML)/index.html ] || { echo "error: no book in $(BOOK_HTML); run 'make book' first" >&2; exit 1; }
 	@echo "Serving $(BOOK_HTML) on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(BOOK_HTML)
+
+# The student version of every lab, made by nbgrader from the instructor's source (solutions
+# and hidden tests removed). Run from the course folder, where nbgrader_config.py is; nbgrader
+# also records each lab in the gradebook there (DIFFPROG_DB_URL, else notebooks/gradebook.db).
+release: $(STAMP)
+	@cd notebooks && for lab in source/*/; do \
+	  lab=$$(basename "$$lab"); echo "Releasing $$lab"; \
+	  PATH="$(abspath $(BIN)):$$PATH" nbgrader generate_assignment "$$lab" --force --log-level=WARN; \
+	done
+	@echo "The student versions are in notebooks/release/; commit them."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

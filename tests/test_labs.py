@@ -1,0 +1,429 @@
+"""The nbgrader labs, end to end, with the real nbgrader command line on the real notebooks.
+
+For every lab in ``notebooks/source/`` (new labs are picked up automatically):
+
+(a) the committed ``notebooks/release/<lab>/`` is what ``nbgrader generate_assignment``
+    makes from the source now (else: run ``make release``);
+(b) the release holds no solution code and no hidden tests;
+(c) the source notebook, submitted alone as a student's work (nbgrader adds the lab's other
+    files, such as its self-check module), autogrades to full marks, and each exercise's
+    self-check then says "visible checks passed";
+(d) the release notebook, submitted untouched, runs to the end (only test cells fail) and
+    autogrades to zero;
+(e) each plausible wrong answer of ``tests/lab_wrong_answers.py`` loses marks on its
+    exercise's tests.
+
+Everything runs in a temporary copy of the course folder, so nothing is written into the
+repository. One ``generate_assignment`` run makes all releases; the submissions (source,
+release and one per wrong answer, each as a separate student) are split into a few shards,
+each a copy of the course with its own gradebook, autograded by parallel ``nbgrader
+autograde`` runs, one per shard.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbgrader")
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BIN = Path(sys.executable).parent
+NBGRADER = shutil.which("nbgrader", path=str(BIN)) or shutil.which("nbgrader")
+LABS = sorted(p.name for p in (NOTEBOOKS / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+# Students' work, grades and caches: never copied into the scratch course.
+SCRATCH = ("submitted", "autograded", "feedback", "nbgrader_exchange", "*.db", ".nbgrader.log")
+CACHES = ("__pycache__", ".ipynb_checkpoints")
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+pytestmark = pytest.mark.skipif(NBGRADER is None, reason="nbgrader is not installed")
+
+
+# ----------------------------------------------------------------------------------------
+# Reading notebooks
+# ----------------------------------------------------------------------------------------
+
+
+def _nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell) -> bool:
+    return bool(_nbg(cell).get("solution")) and cell.cell_type == "code"
+
+
+def is_test(cell) -> bool:
+    m = _nbg(cell)
+    return bool(m.get("grade")) and not m.get("solution") and cell.cell_type == "code"
+
+
+def exercises(nb) -> list[tuple[object, list, list]]:
+    """(answer cell, its test cells, the other code cells) for each answer cell, in order.
+
+    An exercise is an answer cell and the cells after it, up to the next answer cell.
+    """
+    found = []
+    for cell in nb.cells:
+        if is_answer(cell):
+            found.append((cell, [], []))
+        elif found and cell.cell_type == "code":
+            found[-1][1 if is_test(cell) else 2].append(cell)
+    return found
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def source_nb(lab: str):
+    return read(NOTEBOOKS / "source" / lab / f"{lab}.ipynb")
+
+
+def comparable(nb) -> dict:
+    """What a notebook says, without what may change from one save to the next."""
+    keep = ("nbgrader", "deletable", "editable", "tags")
+    return {
+        "kernelspec": dict(nb.metadata.get("kernelspec", {})),
+        "cells": [
+            (
+                c.cell_type,
+                c.source,
+                {k: c.metadata[k] for k in keep if k in c.metadata},
+            )
+            for c in nb.cells
+        ],
+    }
+
+
+def meaningful_lines(text: str) -> set[str]:
+    """Stripped lines of code worth looking for (not blank, not comments, not tiny)."""
+    lines = (line.strip() for line in text.splitlines())
+    return {line for line in lines if len(line) >= 8 and not line.startswith("#")}
+
+
+# ----------------------------------------------------------------------------------------
+# Running nbgrader in a scratch copy of the course
+# ----------------------------------------------------------------------------------------
+
+
+def _env(home: Path) -> dict:
+    env = dict(os.environ)
+    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
+    env.pop("DIFFPROG_DB_URL", None)  # the scratch course's own SQLite gradebook
+    env["JUPYTER_CONFIG_DIR"] = str(home / "jupyter-config")  # no personal nbgrader config
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def nbgrader(args: list[str], course: Path, env: dict) -> str:
+    proc = subprocess.run(
+        [NBGRADER, *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed in {course}:\n{out[-6000:]}")
+    return out
+
+
+def copy_course(src: Path, dest: Path, *, with_release: bool = True) -> None:
+    ignore = [*SCRATCH, *CACHES] + ([] if with_release else ["release"])
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*ignore))
+
+
+def submission(lab: str, student: str, release: Path, replace: dict[str, str] | None = None):
+    """The files a student hands in: the source (or release) folder, maybe one cell changed."""
+    folder = (NOTEBOOKS / "source" / lab) if student != "release" else release / lab
+    nb = read(folder / f"{lab}.ipynb")
+    for cell in nb.cells:
+        if replace and _nbg(cell).get("grade_id") in replace:
+            cell.source = replace[_nbg(cell)["grade_id"]].strip("\n")
+    return folder, nb
+
+
+def students(lab: str) -> dict[str, dict[str, str] | None]:
+    """Student id -> the answer cells it replaces (None: the notebook as it is)."""
+    out: dict[str, dict[str, str] | None] = {"source": None, "release": None}
+    for grade_id, sources in WRONG_ANSWERS.get(lab, {}).items():
+        for k, text in enumerate([sources] if isinstance(sources, str) else sources):
+            out[f"wrong-{grade_id}-{k}"] = {grade_id: text}
+    return out
+
+
+class GradedCourse:
+    """All labs released and graded once; the tests below read the results."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.course = base / "course"
+        self.env = _env(base)
+        (base / "jupyter-config").mkdir()
+        start = time.perf_counter()
+        copy_course(NOTEBOOKS, self.course, with_release=False)
+        nbgrader(["generate_assignment", "*", "--force"], self.course, self.env)
+        self.release = self.course / "release"
+        self.generate_s = time.perf_counter() - start
+        self.grades: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        self.autograded: dict[tuple[str, str], Path] = {}
+        start = time.perf_counter()
+        self._grade_all()
+        self.autograde_s = time.perf_counter() - start
+
+    def _grade_all(self) -> None:
+        jobs = [(lab, sid, rep) for lab in LABS for sid, rep in students(lab).items()]
+        n_shards = max(1, min(len(jobs), os.cpu_count() or 1, 8))
+        shards = [self.base / f"shard{i}" for i in range(n_shards)]
+        for shard in shards:
+            shutil.copytree(self.course, shard)  # source, release and the gradebook
+        for i, (lab, sid, rep) in enumerate(jobs):
+            shard = shards[i % n_shards]
+            folder, nb = submission(lab, sid, self.release, rep)
+            dest = shard / "submitted" / sid / lab
+            if sid == "source":  # the notebook alone, as uploaded: nbgrader adds the rest
+                dest.mkdir(parents=True)
+            else:
+                shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*CACHES))
+            nbformat.write(nb, dest / f"{lab}.ipynb")
+            self.autograded[lab, sid] = shard / "autograded" / sid / lab / f"{lab}.ipynb"
+        with ThreadPoolExecutor(n_shards) as pool:
+            runs = [
+                pool.submit(nbgrader, ["autograde", "*", "--force"], shard, self.env)
+                for shard in shards
+                if (shard / "submitted").is_dir()
+            ]
+            for run in runs:
+                run.result()
+        from nbgrader.api import Gradebook
+
+        for i, (lab, sid, _) in enumerate(jobs):
+            db = f"sqlite:///{shards[i % n_shards] / 'gradebook.db'}"
+            with Gradebook(db, course_id="diffprog") as gb:
+                nb = gb.find_submission_notebook(lab, lab, sid)
+                self.grades[lab, sid] = {
+                    g.name: (float(g.score), float(g.max_score)) for g in nb.grades
+                }
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = GradedCourse(tmp_path_factory.mktemp("labs"))
+    n = len(course.grades)
+    print(
+        f"\nlabs: generate_assignment {course.generate_s:.1f} s; autograde of {n} "
+        f"submissions {course.autograde_s:.1f} s"
+    )
+    return course
+
+
+# ----------------------------------------------------------------------------------------
+# The notebooks themselves (no nbgrader run needed)
+# ----------------------------------------------------------------------------------------
+
+
+def test_labs_are_found():
+    assert "lab1-finite-differences" in LABS and "lab2-dual-numbers" in LABS, LABS
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_structure(lab):
+    """Each exercise: an answer cell with a solution, then a self-check call, then tests
+    with points, visible asserts and hidden tests on fresh random inputs."""
+    nb = source_nb(lab)
+    ids = [_nbg(c).get("grade_id") for c in nb.cells if _nbg(c)]
+    assert len(ids) == len(set(ids)), f"{lab}: duplicate grade ids"
+    found = exercises(nb)
+    assert found, f"{lab} has no answer cells"
+    for answer, test_cells, others in found:
+        name = _nbg(answer)["grade_id"]
+        assert SOLUTION.search(answer.source), f"{lab}/{name}: no BEGIN/END SOLUTION"
+        assert test_cells, f"{lab}/{name}: no autograded tests cell after the answer cell"
+        assert any("check" in c.source and _nbg(c).get("locked") for c in others), (
+            f"{lab}/{name}: no read-only self-check call after the answer cell"
+        )
+        for cell in test_cells:
+            meta, tid = _nbg(cell), _nbg(cell)["grade_id"]
+            assert meta.get("locked") and meta.get("points", 0) > 0, f"{lab}/{tid}"
+            hidden = HIDDEN.search(cell.source)
+            assert hidden, f"{lab}/{tid}: no hidden tests"
+            visible = cell.source[: hidden.start()]
+            assert "assert" in visible, f"{lab}/{tid}: no visible asserts before the hidden ones"
+            fresh = re.search(r"default_rng\(\)|urandom|SeedSequence\(\)", hidden.group(1))
+            assert fresh, f"{lab}/{tid}: hidden tests need fresh random inputs (unseeded rng)"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_every_exercise_has_a_wrong_answer(lab):
+    answers = [_nbg(a)["grade_id"] for a, _, _ in exercises(source_nb(lab))]
+    missing = [g for g in answers if g not in WRONG_ANSWERS.get(lab, {})]
+    assert not missing, f"add wrong answers for {lab}: {missing} to tests/lab_wrong_answers.py"
+    unknown = set(WRONG_ANSWERS.get(lab, {})) - set(answers)
+    assert not unknown, f"tests/lab_wrong_answers.py names no such answer cells: {unknown}"
+
+
+GENERATORS = sorted((NOTEBOOKS / "tools").glob("lab*.py"))
+
+
+@pytest.mark.parametrize("path", GENERATORS, ids=[p.stem for p in GENERATORS])
+def test_generator_matches_the_source_notebook(path, monkeypatch):
+    """A lab built by a generator script: the committed notebook is what it builds."""
+    monkeypatch.syspath_prepend(str(path.parent))
+    spec = importlib.util.spec_from_file_location(f"_labgen_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = comparable(module.build())
+    assert built == comparable(source_nb(module.LAB)), (
+        f"notebooks/source/{module.LAB} differs from what {path.name} builds: run "
+        f"`python notebooks/tools/{path.name}` (or update the generator), then `make release`"
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# (a) and (b): the release
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_release_is_up_to_date(graded, lab):
+    committed, fresh = NOTEBOOKS / "release" / lab, graded.release / lab
+    stale = f"notebooks/release/{lab} is not what nbgrader makes from the source: run make release"
+    assert committed.is_dir(), stale
+    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    ours = sorted(
+        p.relative_to(committed)
+        for p in committed.rglob("*")
+        if p.is_file() and not set(p.parts) & set(CACHES)
+    )
+    assert files == ours, stale
+    for rel in files:
+        if rel.suffix == ".ipynb":
+            assert comparable(read(committed / rel)) == comparable(read(fresh / rel)), stale
+        else:
+            assert filecmp.cmp(committed / rel, fresh / rel, shallow=False), stale
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_release_has_no_solutions_or_hidden_tests(lab):
+    rel_dir = NOTEBOOKS / "release" / lab
+    release_text = {
+        p.relative_to(rel_dir): p.read_text(encoding="utf-8")
+        for p in rel_dir.rglob("*")
+        if p.is_file() and p.suffix in (".ipynb", ".py", ".md", ".txt", ".json", ".csv")
+    }
+    for p, text in release_text.items():
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "HIDDEN TESTS"):
+            assert marker not in text, f"{lab}: '{marker}' in release/{lab}/{p}"
+
+    # Secret lines: inside a solution (or hidden-tests) region, and nowhere else in the
+    # source notebook. Solution lines must not be in any released file (a helper module
+    # included); hidden-test lines must not be in the released notebook (a helper module may
+    # share a line with a hidden test, e.g. the definition of a test function).
+    nb = source_nb(lab)
+    solution, hidden, public = set(), set(), set()
+    for cell in nb.cells:
+        solution.update(*(meaningful_lines(r) for r in SOLUTION.findall(cell.source)))
+        hidden.update(*(meaningful_lines(r) for r in HIDDEN.findall(cell.source)))
+        public |= meaningful_lines(SOLUTION.sub("", HIDDEN.sub("", cell.source)))
+    in_notebook = set().union(
+        *(meaningful_lines(c.source) for c in read(rel_dir / f"{lab}.ipynb").cells)
+    )
+    in_files = set().union(
+        *(meaningful_lines(t) for p, t in release_text.items() if p.suffix != ".ipynb")
+    )
+    leaked = sorted((solution - public) & (in_notebook | in_files))
+    assert not leaked, f"{lab}: solution lines in the release: {leaked[:5]}"
+    leaked = sorted((hidden - public) & in_notebook)
+    assert not leaked, f"{lab}: hidden-test lines in the released notebook: {leaked[:5]}"
+
+
+# ----------------------------------------------------------------------------------------
+# (c), (d) and (e): graded submissions
+# ----------------------------------------------------------------------------------------
+
+
+def _outputs(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            parts.append(f"{out.get('ename')}: {out.get('evalue')}")
+        else:
+            parts.append(str(out.get("data", {}).get("text/plain", "")))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_source_scores_full_marks(graded, lab):
+    grades = graded.grades[lab, "source"]
+    assert grades, f"{lab}: no graded cells"
+    short = {k: v for k, v in grades.items() if v[0] < v[1]}
+    assert not short, f"{lab}: the solutions lose marks on {short}"
+    nb = read(graded.autograded[lab, "source"])
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, f"{lab}: the solution notebook raised {_outputs(cell)!r}"
+    for answer, _, others in exercises(nb):
+        reports = [_outputs(c) for c in others if "visible checks" in _outputs(c)]
+        name = _nbg(answer)["grade_id"]
+        assert reports, f"{lab}/{name}: no self-check report after the exercise"
+        for text in reports:
+            assert "visible checks passed" in text and "failed" not in text, (name, text)
+    assert "all tests passed" not in nbformat.writes(nb).lower()
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_release_runs_and_scores_zero(graded, lab):
+    grades = graded.grades[lab, "release"]
+    assert sum(s for s, _ in grades.values()) == 0, f"{lab}: the release scores {grades}"
+    nb = read(graded.autograded[lab, "release"])
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if is_test(cell):
+            assert errors, f"{lab}/{_nbg(cell)['grade_id']}: a test cell passes on the stubs"
+        else:
+            where = _nbg(cell).get("grade_id", cell.source[:60])
+            assert not errors, f"{lab}: the release fails outside a test cell, in {where}"
+    for answer, _, others in exercises(nb):
+        text = "".join(_outputs(c) for c in others)
+        name = _nbg(answer)["grade_id"]
+        assert "not implemented yet" in text, f"{lab}/{name}: self-check silent on the stub"
+        assert "visible checks passed" not in text, f"{lab}/{name}"
+
+
+WRONG = [(lab, sid) for lab in LABS for sid, rep in students(lab).items() if rep]
+
+
+@pytest.mark.parametrize("lab,student", WRONG, ids=[f"{lab}:{sid}" for lab, sid in WRONG])
+def test_wrong_answer_loses_marks(graded, lab, student):
+    (grade_id,) = students(lab)[student]
+    tests_of = {
+        _nbg(a)["grade_id"]: [_nbg(t)["grade_id"] for t in ts]
+        for a, ts, _ in exercises(source_nb(lab))
+    }
+    grades = graded.grades[lab, student]
+    got = sum(grades[t][0] for t in tests_of[grade_id])
+    full = sum(grades[t][1] for t in tests_of[grade_id])
+    assert got < full, (
+        f"{lab}: the wrong answer {student} gets full marks ({got}/{full}) on "
+        f"{tests_of[grade_id]}: the tests do not catch it"
+    )
