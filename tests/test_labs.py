@@ -244,6 +244,25 @@ def test_labs_are_found():
     assert "lab1-finite-differences" in LABS and "lab2-dual-numbers" in LABS, LABS
 
 
+def test_course_config(monkeypatch):
+    """Course id, root and gradebook from nbgrader_config.py: no machine-specific paths."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    def load():
+        return PyFileConfigLoader("nbgrader_config.py", path=str(NOTEBOOKS)).load_config()
+
+    monkeypatch.delenv("DIFFPROG_DB_URL", raising=False)
+    c = load()
+    assert c.CourseDirectory.course_id == "diffprog"
+    assert c.CourseDirectory.root == str(NOTEBOOKS)
+    assert c.CourseDirectory.db_url == f"sqlite:///{NOTEBOOKS / 'gradebook.db'}"
+    assert c.Execute.timeout == 60 and c.Execute.interrupt_on_timeout is True
+    assert c.ClearSolutions.code_stub == {"python": 'raise NotImplementedError("your code here")'}
+    assert c.Autograde.create_student is True
+    monkeypatch.setenv("DIFFPROG_DB_URL", "postgresql://grader@db.example.org/diffprog")
+    assert load().CourseDirectory.db_url == "postgresql://grader@db.example.org/diffprog"
+
+
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_structure(lab):
     """Each exercise: an answer cell with a solution, then a self-check call, then tests
