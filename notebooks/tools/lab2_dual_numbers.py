@@ -303,7 +303,7 @@ $b$ will not pass), and random compositions of them against `ad.jvp`.
 
 EX2_ANSWER = '''
 def sin(x):
-    """sin(a + bε) = sin a + b cos a · ε."""
+    """sin of a dual number (other values: autodiff_lite.numpy.sin)."""
     if not isinstance(x, Dual):
         return anp.sin(x)
     ### BEGIN SOLUTION
@@ -312,7 +312,7 @@ def sin(x):
 
 
 def cos(x):
-    """cos(a + bε) = cos a - b sin a · ε."""
+    """cos of a dual number (other values: autodiff_lite.numpy.cos)."""
     if not isinstance(x, Dual):
         return anp.cos(x)
     ### BEGIN SOLUTION
@@ -321,7 +321,7 @@ def cos(x):
 
 
 def exp(x):
-    """exp(a + bε) = exp a + b exp a · ε."""
+    """exp of a dual number (other values: autodiff_lite.numpy.exp)."""
     if not isinstance(x, Dual):
         return anp.exp(x)
     ### BEGIN SOLUTION
@@ -330,7 +330,7 @@ def exp(x):
 
 
 def log(x):
-    """log(a + bε) = log a + (b / a) ε, for a > 0."""
+    """log of a dual number, a > 0 (other values: autodiff_lite.numpy.log)."""
     if not isinstance(x, Dual):
         return anp.log(x)
     ### BEGIN SOLUTION
@@ -339,7 +339,7 @@ def log(x):
 
 
 def sqrt(x):
-    """sqrt(a + bε) = sqrt a + b / (2 sqrt a) · ε, for a > 0."""
+    """sqrt of a dual number, a > 0 (other values: autodiff_lite.numpy.sqrt)."""
     if not isinstance(x, Dual):
         return anp.sqrt(x)
     ### BEGIN SOLUTION
