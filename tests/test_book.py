@@ -97,6 +97,20 @@ def test_no_cdn_or_remote_assets_in_the_html(book):
     assert (book / "_static" / "mathjax" / "tex-chtml.js").exists()
 
 
+def test_no_solutions_or_hidden_tests_in_the_built_book(book):
+    """Students read the book: nbgrader's solution and hidden-test regions must not be in it."""
+    markers = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    leaks = [
+        f"{path.relative_to(book)}: {m}"
+        for path in book.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".md", ".py", ".txt", ".js")
+        for m in markers
+        if m in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert not leaks, "instructor-only material in the built book:\n" + "\n".join(leaks)
+    assert not list(book.rglob("source/lab*")), "an instructor source folder was built"
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
