@@ -30,7 +30,7 @@ help:
 	@echo "make test       run the whole test suite (pytest)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
-	@echo "make release    regenerate the student labs notebooks/release/ from notebooks/source/ (nbgrader)"
+	@echo "make release    regenerate the student labs in notebooks/release/ (nbgrader; then commit them)"
 	@echo "make install    only create/update the environment in $(VENV)"
 	@echo "make lock       re-resolve the pins into $(CONSTRAINTS) (after editing pyproject.toml)"
 	@echo "make clean      remove build output and caches; make distclean also removes $(VENV)"
