@@ -34,6 +34,16 @@ except ImportError:  # pragma: no cover - JAX is optional for the library's own 
     _jax = None
 else:
     _jax.config.update("jax_enable_x64", True)
+    # No Python source locations in the compiled reference computations: collecting them
+    # is a large share of JAX's tracing time here, and nobody reads that HLO.
+    for _option, _value in [
+        ("jax_traceback_in_locations_limit", 0),
+        ("jax_include_full_tracebacks_in_locations", False),
+    ]:
+        try:
+            _jax.config.update(_option, _value)
+        except (AttributeError, KeyError, ValueError):  # pragma: no cover - other versions
+            pass
 
 
 def _torch():
@@ -44,17 +54,20 @@ def _torch():
         return None
     return torch
 
+
 NO_GPU = "no GPU on this machine: the JAX/PyTorch reference runs on CPU only"
 
 # XLA's CPU compiler takes tens of milliseconds per distinct operation by default; these
 # flags (no fusion emitters, no LLVM optimization, one codegen thread) make the reference
 # computations compile several times faster. They change compile time only: no fast-math,
-# the same float64 arithmetic. XLA aborts on a flag it does not know, so they are tried in
-# a subprocess first, and a user's own XLA_FLAGS are left alone.
-_FAST_XLA = (
-    "--xla_cpu_use_fusion_emitters=false --xla_cpu_parallel_codegen_split_count=1 "
-    "--xla_backend_optimization_level=0"
-)
+# the same float64 arithmetic. XLA aborts on a flag it does not know (and flags come and
+# go between versions), so they are tried in a subprocess first, dropping any the
+# installed XLA rejects; a user's own XLA_FLAGS are left alone.
+_FAST_XLA = [
+    "--xla_cpu_use_fusion_emitters=false",
+    "--xla_cpu_parallel_codegen_split_count=1",
+    "--xla_backend_optimization_level=0",
+]
 _xla_flags_done = []
 
 
@@ -63,13 +76,23 @@ def _fast_xla_compiles():
     if _xla_flags_done or _jax is None or "XLA_FLAGS" in os.environ:
         return
     _xla_flags_done.append(True)
-    env = dict(os.environ, XLA_FLAGS=_FAST_XLA, JAX_PLATFORMS="cpu")
-    probe = subprocess.run(
-        [sys.executable, "-c", "import jax.numpy as jnp; jnp.zeros(1).block_until_ready()"],
-        env=env, capture_output=True, timeout=120,
-    )
-    if probe.returncode == 0:
-        os.environ["XLA_FLAGS"] = _FAST_XLA
+    flags = list(_FAST_XLA)
+    while flags:
+        env = dict(os.environ, XLA_FLAGS=" ".join(flags), JAX_PLATFORMS="cpu")
+        probe = subprocess.run(
+            [sys.executable, "-c", "import jax.numpy as jnp; jnp.zeros(1).block_until_ready()"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if probe.returncode == 0:
+            os.environ["XLA_FLAGS"] = " ".join(flags)
+            return
+        unknown = [f for f in flags if f.split("=")[0] in probe.stderr]
+        if not unknown:
+            return  # failed for another reason: leave XLA alone
+        flags = [f for f in flags if f not in unknown]
 
 
 def _jax_has_gpu() -> bool:

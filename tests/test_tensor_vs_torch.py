@@ -36,8 +36,14 @@ def _tol(dev):
 
 def check(ours, ref, what, dev):
     rtol, atol = _tol(dev)
-    R.assert_close(ours.numpy() if isinstance(ours, ad.Tensor) else ours, ref, "torch", what,
-                   rtol=rtol, atol=atol)
+    R.assert_close(
+        ours.numpy() if isinstance(ours, ad.Tensor) else ours,
+        ref,
+        "torch",
+        what,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 def leaves(dev, *arrays):
@@ -75,9 +81,13 @@ def test_arithmetic_with_broadcasting_and_python_scalars(dev, rng):
 def test_numpy_constants_on_either_side(dev, rng):
     a, k = rng.standard_normal((2, 3)), rng.standard_normal(3)
     tk = torch.tensor(k, device=dev)
-    run_scalar(dev, [a], lambda x: ((k + x) * (x - k) / (k * k + 1.0)).sum() + (k @ x.T).sum(),
-               lambda x: ((tk + x) * (x - tk) / (tk * tk + 1.0)).sum() + (tk @ x.T).sum(),
-               what="numpy array operands")
+    run_scalar(
+        dev,
+        [a],
+        lambda x: ((k + x) * (x - k) / (k * k + 1.0)).sum() + (k @ x.T).sum(),
+        lambda x: ((tk + x) * (x - tk) / (tk * tk + 1.0)).sum() + (tk @ x.T).sum(),
+        what="numpy array operands",
+    )
 
 
 def test_matmul_layer(dev, rng):
@@ -90,11 +100,18 @@ def test_matmul_layer(dev, rng):
 def test_reductions(dev, rng):
     x = rng.standard_normal((3, 4))
     run_scalar(
-        dev, [x],
-        lambda x: (x.sum(axis=0) * x.mean(axis=1, keepdims=True)).sum() + x.max(axis=1).sum()
-        + x.max() * x.mean(),
-        lambda x: (x.sum(axis=0) * x.mean(axis=1, keepdims=True)).sum() + x.amax(dim=1).sum()
-        + x.amax() * x.mean(),
+        dev,
+        [x],
+        lambda x: (
+            (x.sum(axis=0) * x.mean(axis=1, keepdims=True)).sum()
+            + x.max(axis=1).sum()
+            + x.max() * x.mean()
+        ),
+        lambda x: (
+            (x.sum(axis=0) * x.mean(axis=1, keepdims=True)).sum()
+            + x.amax(dim=1).sum()
+            + x.amax() * x.mean()
+        ),
         what="sum, mean, max",
     )
 
@@ -102,21 +119,31 @@ def test_reductions(dev, rng):
 def test_exp_log_tanh_relu_sigmoid(dev, rng):
     x = rng.uniform(-2, 2, (3, 4))
     run_scalar(
-        dev, [x],
-        lambda x: (0.1 * x.exp() + (x * x + 1.0).log() + x.tanh() + x.relu() * x + x.sigmoid()).sum(),
+        dev,
+        [x],
+        lambda x: (
+            0.1 * x.exp() + (x * x + 1.0).log() + x.tanh() + x.relu() * x + x.sigmoid()
+        ).sum(),
         what="exp, log, tanh, relu, sigmoid",
     )
-    run_scalar(dev, [rng.uniform(0.5, 2, 5)],
-               lambda x: (x.sqrt() * x.sin() + x.cos() * x.abs()).sum(), what="sqrt, sin, cos, abs")
+    run_scalar(
+        dev,
+        [rng.uniform(0.5, 2, 5)],
+        lambda x: (x.sqrt() * x.sin() + x.cos() * x.abs()).sum(),
+        what="sqrt, sin, cos, abs",
+    )
 
 
 def test_log_softmax_cross_entropy(dev, rng):
     logits, labels = rng.standard_normal((4, 5)), np.array([0, 3, 3, 1])
     tl = torch.tensor(labels, device=dev)
-    run_scalar(dev, [logits],
-               lambda z: -z.log_softmax(axis=-1)[np.arange(4), labels].mean(),
-               lambda z: -z.log_softmax(dim=-1)[torch.arange(4, device=dev), tl].mean(),
-               what="cross-entropy")
+    run_scalar(
+        dev,
+        [logits],
+        lambda z: -z.log_softmax(axis=-1)[np.arange(4), labels].mean(),
+        lambda z: -z.log_softmax(dim=-1)[torch.arange(4, device=dev), tl].mean(),
+        what="cross-entropy",
+    )
 
 
 def test_indexing_reshape_transpose(dev, rng):
@@ -124,19 +151,31 @@ def test_indexing_reshape_transpose(dev, rng):
     rep = np.array([0, 2, 2])  # a repeated row: its gradient accumulates
     trep = torch.tensor(rep, device=dev)
     run_scalar(
-        dev, [x],
-        lambda x: (x[1, :3] * x[:, 2]).sum() + (x[1:, ::2] ** 2).sum() + x[rep].sum() * x[-1, -1]
-        + (x.T.reshape(2, 6) * x.reshape(6, 2).T).sum(),
-        lambda x: (x[1, :3] * x[:, 2]).sum() + (x[1:, ::2] ** 2).sum() + x[trep].sum() * x[-1, -1]
-        + (x.T.reshape(2, 6) * x.reshape(6, 2).T).sum(),
+        dev,
+        [x],
+        lambda x: (
+            (x[1, :3] * x[:, 2]).sum()
+            + (x[1:, ::2] ** 2).sum()
+            + x[rep].sum() * x[-1, -1]
+            + (x.T.reshape(2, 6) * x.reshape(6, 2).T).sum()
+        ),
+        lambda x: (
+            (x[1, :3] * x[:, 2]).sum()
+            + (x[1:, ::2] ** 2).sum()
+            + x[trep].sum() * x[-1, -1]
+            + (x.T.reshape(2, 6) * x.reshape(6, 2).T).sum()
+        ),
         what="indexing",
     )
 
 
 def test_value_used_several_times(dev, rng):
-    run_scalar(dev, [rng.standard_normal(5)],
-               lambda x: (x * x + x.exp() * x - x.sin() * x * x + x / (x * x + 1.0)).sum(),
-               what="x used five times")
+    run_scalar(
+        dev,
+        [rng.standard_normal(5)],
+        lambda x: (x * x + x.exp() * x - x.sin() * x * x + x / (x * x + 1.0)).sum(),
+        what="x used five times",
+    )
 
 
 def test_backward_on_two_outputs_accumulates(dev, rng):
@@ -187,7 +226,9 @@ def _flags(pairs, dev):
 
 def test_leaf_flags(dev, rng):
     (x,), (tx,) = leaves(dev, rng.standard_normal(3))
-    _flags({"leaf": (x, tx), "x * 2": (x * 2.0, tx * 2.0), "detach": (x.detach(), tx.detach())}, dev)
+    _flags(
+        {"leaf": (x, tx), "x * 2": (x * 2.0, tx * 2.0), "detach": (x.detach(), tx.detach())}, dev
+    )
 
 
 def test_results_made_under_no_grad(dev, rng):
@@ -275,6 +316,8 @@ def test_mlp_sgd_training_with_the_pytorch_update_idiom(dev, rng):
         assert all(v.requires_grad and v.is_leaf for v in p.values()), (
             "after `p -= lr * p.grad` under ad.no_grad(), the parameters no longer require "
             "gradients: "
-            + ", ".join(f"{k}: requires_grad={v.requires_grad}, is_leaf={v.is_leaf}" for k, v in p.items())
+            + ", ".join(
+                f"{k}: requires_grad={v.requires_grad}, is_leaf={v.is_leaf}" for k, v in p.items()
+            )
         )
     check(np.array(losses), np.array(ref_losses), "losses along training", dev)
