@@ -1541,6 +1541,21 @@ SCALAR_KINDS = {
 }
 
 
+# Points where a convention for a singular case must not leak into its neighbours: the
+# Hessian of x ** y at y == 0 (x > 0: smooth there; d/dy d/dx x**y = 1/x). (PyTorch has
+# the same flaw as the library here, so these are checked against JAX only.)
+POWER_AT_ZERO_EXPONENT = {
+    "x ** y at (1, 0)": (1.0, 0.0),
+    "x ** y at (2, 0)": (2.0, 0.0),
+    "x ** y at (0.5, 0)": (0.5, 0.0),
+}
+
+
+def power_hessian_results(T, xy):
+    x, y = xy
+    return {"hessian": T.hessian(lambda x, y: x**y, argnums=(0, 1))(x, y)}
+
+
 def singular_results(T, name, x):
     fn, _ = SINGULAR_POINTS[name]
     return {"grad": T.grad(lambda v: fn(T.ns, v))(x)}
@@ -1637,6 +1652,8 @@ def standard_items(backend) -> dict:
             lambda T, i, n=name: float32_function_results(T, n, i),
             float32_function_inputs(name, rng("f32", name)),
         )
+    for name, xy in POWER_AT_ZERO_EXPONENT.items():
+        items[f"power at y = 0/{name}"] = (power_hessian_results, [np.float64(v) for v in xy])
     for name, (_, x0) in SINGULAR_POINTS.items():
         items[f"singular/{name}"] = (
             lambda T, x, n=name: singular_results(T, n, x),

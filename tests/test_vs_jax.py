@@ -74,6 +74,11 @@ def test_hypothesis_families_are_not_empty():
     assert {"sum", "prod", "max", "min"} <= set(R.reduction_family(PRIMS))
 
 
+def test_reference_runs_on_the_requested_device(backend):
+    out = backend.bundle(lambda x: x * 2.0, np.ones(3))
+    assert {d.platform for d in out.devices()} == {backend.device.platform}
+
+
 # --- every primitive, every case of its table -----------------------------------------------
 
 DIFF_CASES = R.primitive_cases(PRIMS, differentiable=True)
@@ -235,6 +240,11 @@ def test_derivative_at_singular_point(backend, batch, name, kind):
         ours = R.singular_results(R.OURS, name, x0)
     ours["grad"] = np.asarray(ours["grad"], dtype=np.float64)  # a Python float stays one
     R.compare_results(backend, ours, batch.reference(label), f"{name} ({kind})")
+
+
+@pytest.mark.parametrize("name", list(R.POWER_AT_ZERO_EXPONENT))
+def test_power_second_derivatives_at_zero_exponent(batch, name):
+    batch.check(f"power at y = 0/{name}")
 
 
 F32 = dict(rtol=R.F32_RTOL, atol=R.F32_ATOL)

@@ -73,6 +73,11 @@ def test_hypothesis_families_are_not_empty():
     assert {"sum", "prod", "max", "min"} <= set(R.reduction_family(PRIMS))
 
 
+def test_reference_runs_on_the_requested_device(backend):
+    out = backend.bundle(lambda x: x * 2.0, np.ones(3))
+    assert out.device.type == backend.device.type
+
+
 # --- every primitive, every case of its table -----------------------------------------------
 
 DIFF_CASES = R.primitive_cases(PRIMS, differentiable=True)
