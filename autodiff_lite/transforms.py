@@ -81,8 +81,15 @@ def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> C
 # ----------------------------------------------------------------------------
 
 
+def _numpy_scalars(leaves: list) -> list:
+    """Python floats become numpy float64 scalars, so that the rules follow numpy's
+    arithmetic: 1.0 / 0.0 is inf (with a warning) rather than a ZeroDivisionError."""
+    return [np.float64(x) if type(x) is float else x for x in leaves]
+
+
 def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
     """Run ``f_flat(leaves)`` with tangents (None = no tangent); return output leaves."""
+    leaves, tangents = _numpy_scalars(leaves), _numpy_scalars(tangents)
     with new_trace(JVPTrace) as trace:
         boxed = [x if t is None else JVPTracer(trace, x, t) for x, t in zip(leaves, tangents)]
         out = f_flat(boxed)
@@ -148,6 +155,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
 
 def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
     """Record ``f_flat(leaves)`` on a tape; return outputs and a pullback over leaves."""
+    leaves = _numpy_scalars(leaves)
     with new_trace(ReverseTrace) as trace:
         nodes = [Node.leaf(x) for x in leaves]
         out = f_flat([ReverseTracer(trace, x, n) for x, n in zip(leaves, nodes)])

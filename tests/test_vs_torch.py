@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("hypothesis")
 
 import reference_ops as R  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
@@ -133,6 +133,9 @@ def test_binary_broadcasting_hypothesis(backend, data):
     dom = PRIMS[name].domains
     x = data.draw(R.arrays_in(dom[0], shapes[0]), label="x")
     y = data.draw(R.arrays_in(dom[1], shapes[1]), label="y")
+    # PyTorch's mixed second derivative of x ** y is wrong where y == 0 (it cuts the
+    # y-dependence of d/dx there); autodiff_lite follows JAX, and test_vs_jax checks that point.
+    assume(not (name == "power" and np.any(y == 0)))
     R.check_example(backend, R.make_case(name, PRIMS[name], [x, y]), data.draw(SEEDS, label="seed"))
 
 

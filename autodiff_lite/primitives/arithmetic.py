@@ -7,7 +7,8 @@ engine broadcasts each tangent to the output shape.
 
 Conventions at non-differentiable points (as in JAX):
 ``maximum``/``minimum`` give half the derivative to each argument where they tie;
-``x ** y`` has d/dx = 0 where y == 0, and d/dy = 0 where x == 0.
+``x ** y`` has d/dy = 0 where x == 0 (as in JAX) and d/dx = 0 at x == y == 0 (as in
+PyTorch; JAX gives nan there).
 """
 
 from __future__ import annotations
@@ -71,12 +72,16 @@ true_divide = divide
 
 
 def _pow_dx(ans, x, y):
-    """d(x**y)/dx = y * x**(y - 1), and 0 where y == 0 (so 0**0 has derivative 0)."""
-    y_is_zero = np.asarray(value_of(y)) == 0
-    if not np.any(y_is_zero):
+    """d(x**y)/dx = y * x**(y - 1); at x == y == 0 we take 0 (x**0 is the constant 1).
+
+    Only that one point is masked, so the y-derivative of this rule (the mixed
+    second derivative y * x**(y-1) * log x + x**(y-1)) survives at y == 0.
+    """
+    both_zero = (np.asarray(value_of(x)) == 0) & (np.asarray(value_of(y)) == 0)
+    if not np.any(both_zero):
         return y * x ** (y - 1.0)
-    x_safe = where(y_is_zero, 1.0, x)  # avoid 0 ** -1 in the branch that is thrown away
-    return where(y_is_zero, 0.0, y * x_safe ** (y - 1.0))
+    x_safe = where(both_zero, 1.0, x)  # avoid 0 ** -1 in the branch that is thrown away
+    return where(both_zero, 0.0, y * x_safe ** (y - 1.0))
 
 
 def _pow_dy(ans, x, y):

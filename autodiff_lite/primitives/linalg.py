@@ -83,7 +83,13 @@ def dot(a, b):
 
 
 def inner(a, b):
-    return sum(a * b, axis=-1)
+    """numpy's inner: contract the last axis of a with the last axis of b."""
+    na, nb = _ndim(a), _ndim(b)
+    if na == 0 or nb == 0:
+        return a * b
+    letters = "abcdefghijklmnopqrstuvwxy"
+    sa, sb = letters[: na - 1] + "z", letters[na - 1 : na + nb - 2] + "z"
+    return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-1]}", a, b)
 
 
 def outer(a, b):
