@@ -15,41 +15,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
+from nbbuild import answer, autodiff_off, code, main, md, notebook, tests  # noqa: E402
 
 LAB = "lab4-array-vjps"
 
 # The hidden tests run the student's functions with autodiff_lite's differentiation switched
 # off, so that calling ad.vjp (or the library's unbroadcast) is not an answer. Each hidden
 # test cell carries its own copy, so that it does not depend on any other cell.
-AUTODIFF_OFF = r'''
-
-class _AutodiffOff:
-    """Within `with _AutodiffOff():`, autodiff_lite cannot differentiate."""
-
-    names = [
-        (ad.transforms, "_vjp_flat"),
-        (ad.transforms, "_jvp_flat"),
-        (ad.tensor, "backward"),
-        (ad.primitives.broadcasting, "sum_to"),
-        (ad.primitives.broadcasting, "unbroadcast"),
-    ]
-
-    def __enter__(self):
-        def refuse(*args, **kwargs):
-            raise RuntimeError(
-                "write the VJP with numpy: autodiff_lite's differentiation is switched off "
-                "while the hidden tests run your function"
-            )
-
-        self.saved = [getattr(module, name) for module, name in self.names]
-        for module, name in self.names:
-            setattr(module, name, refuse)
-
-    def __exit__(self, *exc):
-        for (module, name), saved in zip(self.names, self.saved):
-            setattr(module, name, saved)
-
+AUTODIFF_OFF = (
+    autodiff_off(
+        [
+            '"write the VJP with numpy: autodiff_lite\'s differentiation is switched off "',
+            '"while the hidden tests run your function"',
+        ],
+        [
+            '(ad.primitives.broadcasting, "sum_to")',
+            '(ad.primitives.broadcasting, "unbroadcast")',
+        ],
+    )
+    + r"""
 
 def _call(fn, *args, **kwargs):
     with _AutodiffOff():
@@ -68,7 +52,8 @@ def _assert_same(got, expected, what):
     )
     assert np.allclose(got, expected, rtol=1e-10, atol=1e-12), f"{what}: wrong values"
 
-'''
+"""
+)
 
 
 def hidden(body: str) -> str:

@@ -15,40 +15,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
+from nbbuild import answer, autodiff_off, code, main, md, notebook, tests  # noqa: E402
 
 LAB = "lab5-mini-framework"
 
 # The hidden tests run the student's code with autodiff_lite's differentiation switched off
 # (so that wrapping ad.Tensor or calling ad.grad is not an answer), and compare with
 # autodiff_lite afterwards. Each hidden test cell carries its own copy.
-AUTODIFF_OFF = r'''
-
-class _AutodiffOff:
-    """Within `with _AutodiffOff():`, autodiff_lite cannot differentiate."""
-
-    names = [
-        (ad.transforms, "_vjp_flat"),
-        (ad.transforms, "_jvp_flat"),
-        (ad.tensor, "backward"),
-    ]
-
-    def __enter__(self):
-        def refuse(*args, **kwargs):
-            raise RuntimeError(
-                "compute the gradients with your own Tensor: autodiff_lite's differentiation is "
-                "switched off while the hidden tests run your code"
-            )
-
-        self.saved = [getattr(module, name) for module, name in self.names]
-        for module, name in self.names:
-            setattr(module, name, refuse)
-
-    def __exit__(self, *exc):
-        for (module, name), saved in zip(self.names, self.saved):
-            setattr(module, name, saved)
-
-'''
+AUTODIFF_OFF = (
+    autodiff_off(
+        [
+            '"compute the gradients with your own Tensor: autodiff_lite\'s differentiation is "',
+            '"switched off while the hidden tests run your code"',
+        ]
+    )
+    + "\n"
+)
 
 
 def hidden(body: str) -> str:

@@ -102,3 +102,42 @@ def main(lab: str, build) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(build(), path)
     print(f"wrote {path.relative_to(NOTEBOOKS.parent)}", file=sys.stderr)
+
+
+_AUTODIFF_OFF = r'''
+
+class _AutodiffOff:
+    """Within `with _AutodiffOff():`, autodiff_lite cannot differentiate."""
+
+    names = [
+        (ad.transforms, "_vjp_flat"),
+        (ad.transforms, "_jvp_flat"),
+        (ad.tensor, "backward"),
+{extra_names}    ]
+
+    def __enter__(self):
+        def refuse(*args, **kwargs):
+            raise RuntimeError(
+{message}
+            )
+
+        self.saved = [getattr(module, name) for module, name in self.names]
+        for module, name in self.names:
+            setattr(module, name, refuse)
+
+    def __exit__(self, *exc):
+        for (module, name), saved in zip(self.names, self.saved):
+            setattr(module, name, saved)
+'''
+
+
+def autodiff_off(message_lines: list[str], extra_names: list[str] = ()) -> str:
+    """Source of ``_AutodiffOff``, which hidden tests use to switch off autodiff_lite's
+    differentiation while a student's code runs (so calling ``ad.vjp`` is not an answer).
+
+    ``message_lines`` are the string literals of the error a student sees;
+    ``extra_names`` more ``(module, "name")`` entries to switch off.
+    """
+    return _AUTODIFF_OFF.replace(
+        "{extra_names}", "".join(f"        {n},\n" for n in extra_names)
+    ).replace("{message}", "\n".join(f"                {line}" for line in message_lines))
