@@ -57,7 +57,8 @@ class Primitive:
     (see :mod:`autodiff_lite.domains`); ``cases`` lists shapes and params to test.
 
     Variadic primitives (``concatenate``, ``einsum``) give ``jvps``/``vjps`` as a
-    function of the argument number instead of a tuple.
+    function of the argument number instead of a tuple. ``register=False`` keeps a
+    primitive made at run time out of :data:`REGISTRY`.
     """
 
     __slots__ = ("name", "impl", "jvps", "vjps", "differentiable", "domains", "cases")
@@ -72,6 +73,7 @@ class Primitive:
         differentiable: bool = True,
         domains=None,
         cases=None,
+        register: bool = True,
     ):
         self.name = name
         self.impl = impl
@@ -80,7 +82,10 @@ class Primitive:
         self.differentiable = differentiable
         self.domains = domains
         self.cases = cases
-        REGISTRY[name] = self
+        if register:
+            # Library primitives go in the table that the tests sweep. Primitives made on
+            # the fly (custom_vjp, checkpoint, fixed_point) pass register=False.
+            REGISTRY[name] = self
 
     def __call__(self, *args, **params):
         return bind(self, args, params)

@@ -322,3 +322,21 @@ WRONG_ANSWERS[LAB5] = {
         ),
     ],
 }
+
+
+# Labs added later keep their wrong answers in a file of their own,
+# ``tests/wrong_answers/<lab id with _ for ->.py``, which defines ``LAB`` (the lab id) and
+# ``WRONG`` (a dict in the format above) and may import ``solution_with`` from here.
+def _load_per_lab_files() -> None:
+    import importlib.util
+
+    for path in sorted((Path(__file__).resolve().parent / "wrong_answers").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"wrong_answers_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if module.LAB in WRONG_ANSWERS:
+            raise ValueError(f"{path.name}: wrong answers for {module.LAB} are defined twice")
+        WRONG_ANSWERS[module.LAB] = module.WRONG
+
+
+_load_per_lab_files()
