@@ -16,8 +16,15 @@ The pieces, each in its own module:
 - :mod:`.checking`: ``check_grads`` against finite differences;
 - :mod:`.trace_tables` and :mod:`.graph`: the machinery made visible (trace tables
   as in Baydin et al. 2018, computational-graph drawings), from the real tape.
+
+Part II, built on the same machinery:
+
+- :mod:`.nn`: initializers, layers, activations and losses for small networks;
+- :mod:`.optim`: SGD, momentum and Adam as pure functions on pytrees;
+- :mod:`.relax`: smooth cuts and histograms, straight-through and REINFORCE gradients.
 """
 
+from . import nn, optim, relax
 from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
 from .checking import check_grads
 from .core import REGISTRY, Primitive
@@ -61,7 +68,10 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "nn",
     "no_grad",
+    "optim",
+    "relax",
     "stop_gradient",
     "TraceTables",
     "trace_tables",
