@@ -19,6 +19,7 @@ The pieces, each in its own module:
 
 Part II, built on the same machinery:
 
+- :mod:`.custom`: ``custom_vjp`` and ``custom_jvp``, your own rule for a whole function;
 - :mod:`.nn`: initializers, layers, activations and losses for small networks;
 - :mod:`.optim`: SGD, momentum and Adam as pure functions on pytrees;
 - :mod:`.relax`: smooth cuts and histograms, straight-through and REINFORCE gradients.
@@ -28,6 +29,7 @@ from . import nn, optim, relax
 from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
 from .checking import check_grads
 from .core import REGISTRY, Primitive
+from .custom import custom_jvp, custom_vjp
 from .errors import (
     BackwardError,
     DifferentiationError,
@@ -60,6 +62,8 @@ __all__ = [
     "ShapeMismatchError",
     "Tensor",
     "check_grads",
+    "custom_jvp",
+    "custom_vjp",
     "grad",
     "graph",
     "hessian",
