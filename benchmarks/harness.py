@@ -6,8 +6,13 @@ Two rules keep comparisons fair:
 - **Interleave.** :func:`compare` runs every system once per *round*, in a rotating
   order, for many rounds; a burst of load from elsewhere then hits all systems alike
   instead of whichever happened to be running.
-- **Medians.** Each system's time is the median over rounds (with the quartiles, so the
-  page can show the spread); ratios are ratios of medians.
+- **Medians of paired ratios.** Each system's time is the median over rounds (with the
+  quartiles, so the page can show the spread). A ratio between two systems is the median
+  over rounds of the ratio *within* a round, so that slow drifts of the machine's speed
+  (another job starting) cancel out.
+- **CPU time.** With every system pinned to one thread, the process's CPU time
+  (``time.process_time``) counts the work a system did and not the time it spent waiting
+  for a core that another program held. Wall-clock medians are recorded beside it.
 """
 
 from __future__ import annotations
@@ -34,22 +39,24 @@ class Config:
 
 
 def _calls_per_round(f: Callable, budget_s: float) -> int:
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     f()
-    dt = time.perf_counter() - t0
+    dt = time.process_time() - t0
     return max(1, min(1000, int(budget_s / max(dt, 1e-7))))
 
 
 def compare(fns: dict[str, Callable], cfg: Config, warmup: int = 2) -> dict:
-    """Median seconds per call of each zero-argument function, measured interleaved.
+    """Median CPU seconds per call of each zero-argument function, measured interleaved.
 
-    Returns ``{name: {"median_s", "q1_s", "q3_s", "rounds", "calls_per_round"}}``.
+    Returns ``{name: {"median_s", "q1_s", "q3_s", "wall_median_s", "rounds",
+    "calls_per_round", "samples_s"}}`` (``samples_s``: one mean time per round).
     """
     for f in fns.values():
         for _ in range(warmup):
             f()
     inner = {name: _calls_per_round(f, cfg.budget_s) for name, f in fns.items()}
     samples: dict[str, list[float]] = {name: [] for name in fns}
+    walls: dict[str, list[float]] = {name: [] for name in fns}
     names = list(fns)
     gc_was_enabled = gc.isenabled()
     try:
@@ -59,10 +66,11 @@ def compare(fns: dict[str, Callable], cfg: Config, warmup: int = 2) -> dict:
                 f, n = fns[name], inner[name]
                 gc.collect()
                 gc.disable()  # a collection inside one system's timing is noise for it alone
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 for _ in range(n):
                     f()
-                samples[name].append((time.perf_counter() - t0) / n)
+                samples[name].append((time.process_time() - c0) / n)
+                walls[name].append((time.perf_counter() - t0) / n)
                 if gc_was_enabled:
                     gc.enable()
     finally:
@@ -75,15 +83,18 @@ def compare(fns: dict[str, Callable], cfg: Config, warmup: int = 2) -> dict:
             "median_s": float(med),
             "q1_s": float(q1),
             "q3_s": float(q3),
+            "wall_median_s": float(np.median(walls[name])),
             "rounds": len(s),
             "calls_per_round": inner[name],
+            "samples_s": [float(f"{v:.4g}") for v in s],
         }
     return out
 
 
 def ratio(results: dict, a: str, b: str) -> float:
-    """median(a) / median(b)."""
-    return results[a]["median_s"] / results[b]["median_s"]
+    """How many times slower ``a`` is than ``b``: the median of their per-round ratios."""
+    pairs = zip(results[a]["samples_s"], results[b]["samples_s"])
+    return float(np.median([x / y for x, y in pairs]))
 
 
 def peak_memory(f: Callable) -> tuple[int, float]:

@@ -127,10 +127,19 @@ arctan2 = binary(
 
 
 def _max_share(x, y):
-    """d maximum(x, y) / dx: 1 where x > y, 1/2 at ties, 0 elsewhere (a constant)."""
-    xv, yv = np.asarray(value_of(x)), np.asarray(value_of(y))
+    """d maximum(x, y) / dx: 1 where x > y, 1/2 at ties, 0 elsewhere (a constant).
+
+    Speed: this is ReLU's derivative, so it runs once per layer of a network. Ties are
+    rare, so the common case returns the boolean mask ``x > y`` itself; ``g * mask``
+    then converts it inside the multiplication, with no float array of ones and zeros.
+    """
+    xv, yv = value_of(x), value_of(y)
+    wins = np.greater(xv, yv)
+    ties = np.equal(xv, yv)
+    if not ties.any():
+        return wins
     dtype = np.result_type(dtype_of(x), dtype_of(y))
-    return np.where(xv > yv, 1.0, np.where(xv == yv, 0.5, 0.0)).astype(dtype)
+    return np.where(ties, 0.5, wins).astype(dtype)
 
 
 maximum = binary(
