@@ -9,10 +9,14 @@ gradebook database comes from the environment, so the same file serves a laptop
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "tools"))
+from hidden_tests import HideHiddenTests  # noqa: E402
+from sandbox import SandboxedExecute  # noqa: E402
 
 c.CourseDirectory.course_id = "diffprog"
 c.CourseDirectory.root = HERE
@@ -43,3 +47,35 @@ c.ClearHiddenTests.enforce_metadata = True
 
 # Students are added to the gradebook the first time one of their submissions is graded.
 c.Autograde.create_student = True
+
+# Student code is untrusted. Autograding runs it in a fenced-in kernel (tools/sandbox.py):
+# resource limits, a clean environment, the user `nobody` when grading as root, and an audit
+# hook that refuses reads of this course folder (solutions, gradebook, other students' work)
+# and of `protected` below, writes outside the submission's folder, processes and network. A
+# kernel that dies is reported in the notebook and grading goes on; a test cell after student
+# code replaced a test helper (np.allclose, IPython's traceback display, ...) gets no points.
+c.Autograde.autograde_preprocessors = [  # nbgrader 0.9's list, with Execute replaced
+    SandboxedExecute,
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+REPO = os.path.dirname(HERE)
+c.SandboxedExecute.protected_paths = [HERE, os.path.join(REPO, "tests")] + [
+    p for p in os.environ.get("DIFFPROG_PROTECT", "").split(os.pathsep) if p
+]
+c.SandboxedExecute.report_dir = os.environ.get(
+    "DIFFPROG_REPORT_DIR", os.path.join(HERE, "reports", "kernels")
+)
+c.SandboxedExecute.memory_mb = int(os.environ.get("DIFFPROG_MEMORY_MB", "4096"))
+
+# Feedback shows visible tests and their failures, but hidden tests only as pass/fail with
+# their points (tools/hidden_tests.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    HideHiddenTests,
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
