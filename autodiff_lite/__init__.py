@@ -20,6 +20,7 @@ The pieces, each in its own module:
 Part II, built on the same machinery:
 
 - :mod:`.custom`: ``custom_vjp`` and ``custom_jvp``, your own rule for a whole function;
+- :mod:`.checkpointing`: ``checkpoint`` and ``checkpointed_loop``, recompute instead of store;
 - :mod:`.nn`: initializers, layers, activations and losses for small networks;
 - :mod:`.optim`: SGD, momentum and Adam as pure functions on pytrees;
 - :mod:`.relax`: smooth cuts and histograms, straight-through and REINFORCE gradients.
@@ -28,6 +29,7 @@ Part II, built on the same machinery:
 from . import nn, optim, relax
 from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
 from .checking import check_grads
+from .checkpointing import checkpoint, checkpointed_loop
 from .core import REGISTRY, Primitive
 from .custom import custom_jvp, custom_vjp
 from .errors import (
@@ -62,6 +64,8 @@ __all__ = [
     "ShapeMismatchError",
     "Tensor",
     "check_grads",
+    "checkpoint",
+    "checkpointed_loop",
     "custom_jvp",
     "custom_vjp",
     "grad",
