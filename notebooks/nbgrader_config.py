@@ -29,7 +29,7 @@ c.CourseDirectory.db_url = os.environ.get(
 # next cell, so one endless loop cannot stall a whole class. Our labs run in seconds.
 # nbgrader's Execute preprocessor subclasses nbconvert's ExecutePreprocessor and declares
 # its own timeout, so the limit is set on both.
-CELL_TIMEOUT_S = 60
+CELL_TIMEOUT_S = int(os.environ.get("DIFFPROG_CELL_TIMEOUT", "60"))
 c.ExecutePreprocessor.timeout = CELL_TIMEOUT_S
 c.Execute.timeout = CELL_TIMEOUT_S
 c.Execute.interrupt_on_timeout = True
