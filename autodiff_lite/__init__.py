@@ -21,6 +21,7 @@ Part II, built on the same machinery:
 
 - :mod:`.custom`: ``custom_vjp`` and ``custom_jvp``, your own rule for a whole function;
 - :mod:`.checkpointing`: ``checkpoint`` and ``checkpointed_loop``, recompute instead of store;
+- :mod:`.implicit`: ``fixed_point``, differentiated by the implicit function theorem;
 - :mod:`.nn`: initializers, layers, activations and losses for small networks;
 - :mod:`.optim`: SGD, momentum and Adam as pure functions on pytrees;
 - :mod:`.relax`: smooth cuts and histograms, straight-through and REINFORCE gradients.
@@ -34,6 +35,7 @@ from .core import REGISTRY, Primitive
 from .custom import custom_jvp, custom_vjp
 from .errors import (
     BackwardError,
+    ConvergenceError,
     DifferentiationError,
     EscapedTracerError,
     GradientCheckError,
@@ -42,6 +44,7 @@ from .errors import (
     ShapeMismatchError,
 )
 from .graph import Graph, graph
+from .implicit import fixed_point
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .primitives.elementwise import stop_gradient
 from .tensor import Tensor, no_grad
@@ -53,6 +56,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackwardError",
+    "ConvergenceError",
     "DifferentiationError",
     "EscapedTracerError",
     "GradientCheckError",
@@ -68,6 +72,7 @@ __all__ = [
     "checkpointed_loop",
     "custom_jvp",
     "custom_vjp",
+    "fixed_point",
     "grad",
     "graph",
     "hessian",

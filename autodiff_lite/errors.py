@@ -32,3 +32,16 @@ class BackwardError(RuntimeError):
 
 class NonScalarOutputError(TypeError):
     """``grad`` was asked for the gradient of a function whose output is not a scalar."""
+
+
+class ConvergenceError(RuntimeError):
+    """An iterative solver (``fixed_point``) stopped before reaching its tolerance.
+
+    ``method``, ``iterations`` and ``residual`` say how far it got.
+    """
+
+    def __init__(self, message: str, method: str = "", iterations: int = 0, residual=None):
+        super().__init__(message)
+        self.method = method
+        self.iterations = iterations
+        self.residual = residual
