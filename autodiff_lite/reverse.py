@@ -11,15 +11,24 @@ receives the *sum* of both contributions (the multivariable chain rule).
 
 from __future__ import annotations
 
+import itertools
+
 from .core import ZERO, Primitive, Trace, Tracer, bind, dtype_of
 from .errors import BackwardError
 from .primitives.shapes import astype
 
+_creation_order = itertools.count()
+
 
 class Node:
-    """One entry of the tape."""
+    """One entry of the tape.
 
-    __slots__ = ("prim", "params", "args", "ans", "parents", "freed", "__weakref__")
+    ``order`` numbers the nodes in the order they were created. A node's parents
+    always exist before the node itself, so *decreasing* ``order`` is a valid order for
+    the backward pass (see :func:`toposort`).
+    """
+
+    __slots__ = ("prim", "params", "args", "ans", "parents", "freed", "order", "__weakref__")
 
     def __init__(self, prim, params, args, ans, parents):
         self.prim = prim  # None for an input (a leaf of the graph)
@@ -28,6 +37,7 @@ class Node:
         self.ans = ans
         self.parents = parents  # list of (argnum, parent Node)
         self.freed = False
+        self.order = next(_creation_order)
 
     @classmethod
     def leaf(cls, value) -> Node:
@@ -62,36 +72,39 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict):
         primals = []
         parents = []
+        nested = False  # does any argument still carry a tracer of an outer trace?
         for argnum, x in enumerate(args):
-            if self.owns(x):
-                primals.append(x._primal)
-                parents.append((argnum, x.node))
-            else:
-                primals.append(x)
-        ans = bind(prim, primals, params)
+            if isinstance(x, Tracer):
+                if x._trace is self:
+                    parents.append((argnum, x.node))
+                    x = x._primal
+                else:
+                    self.owns(x)  # raises if x escaped from a finished trace of this level
+                nested = nested or isinstance(x, Tracer)
+            primals.append(x)
+        # Speed: in a first derivative no outer trace is waiting, so numpy is called
+        # directly instead of through bind() once more (which would find nothing to do).
+        ans = bind(prim, primals, params) if nested else prim.impl(*primals, **params)
         return ReverseTracer(self, ans, Node(prim, params, primals, ans, parents))
 
 
-def toposort(end: Node):
-    """Yield the nodes that ``end`` depends on, each after all of its users."""
-    child_counts: dict = {}
-    stack = [end]
+def toposort(ends: list[Node]) -> list[Node]:
+    """The nodes that ``ends`` depend on, each before every node it uses.
+
+    A depth-first search finds the nodes that can be reached from the ends; sorting
+    them by *decreasing* creation number then puts every node after all of its users,
+    because a node is always created after the values it uses (its parents). This is
+    the order in which the backward pass can visit them: a node's cotangent is complete
+    (every user has added its contribution) before the node passes it on.
+    """
+    reached = {}
+    stack = list(ends)
     while stack:
         node = stack.pop()
-        if node in child_counts:
-            child_counts[node] += 1
-        else:
-            child_counts[node] = 1
-            stack.extend(parent for _, parent in node.parents)
-    ready = [end]
-    while ready:
-        node = ready.pop()
-        yield node
-        for _, parent in node.parents:
-            if child_counts[parent] == 1:
-                ready.append(parent)
-            else:
-                child_counts[parent] -= 1
+        if node.order not in reached:
+            reached[node.order] = node
+            stack.extend([parent for _, parent in node.parents])
+    return [reached[k] for k in sorted(reached, reverse=True)]
 
 
 def backward(seeds: list, free: bool = False) -> dict:
@@ -101,40 +114,43 @@ def backward(seeds: list, free: bool = False) -> dict:
     dict from each reached leaf node to its accumulated cotangent. With
     ``free=True`` the tape is released as it is walked (``Tensor.backward``).
     """
-    root = Node(None, None, (), None, [(i, node) for i, (node, _) in enumerate(seeds)])
     cotangents: dict = {}
-    for node in toposort(root):
-        if node is root:
-            contributions = [(parent, ct) for parent, (_, ct) in zip(_parents(root), seeds)]
-        elif node.prim is None:
+    for node, ct in seeds:
+        _accumulate(cotangents, node, ct)
+    for node in toposort([node for node, _ in seeds]):
+        if node.prim is None:
             continue  # a leaf: keep its cotangent for the caller
-        else:
-            if node.freed:
-                raise BackwardError(_FREED)
-            g = cotangents.pop(node, None)
-            if g is None:
-                continue
-            contributions = []
-            for argnum, parent in node.parents:
-                rule = node.prim.vjp_rule(argnum)
-                if rule is ZERO:
-                    continue
-                contributions.append((parent, rule(g, node.ans, *node.args, **node.params)))
-            if free:
-                node.args = node.ans = None
-                node.freed = True
-        for parent, ct in contributions:
-            if dtype_of(ct) != dtype_of(parent.ans):
-                ct = astype(ct, dtype_of(parent.ans))
-            if parent in cotangents:
-                cotangents[parent] = cotangents[parent] + ct
-            else:
-                cotangents[parent] = ct
+        if node.freed:
+            raise BackwardError(_FREED)
+        g = cotangents.pop(node, None)  # popped: an intermediate's cotangent is done with
+        if g is None:
+            continue  # every path from the outputs to this node had zero derivative
+        prim = node.prim
+        for argnum, parent in node.parents:
+            rule = prim.vjp_rule(argnum)
+            if rule is not ZERO:
+                _accumulate(cotangents, parent, rule(g, node.ans, *node.args, **node.params))
+        if free:
+            node.args = node.ans = None
+            node.freed = True
     return cotangents
 
 
-def _parents(node):
-    return [parent for _, parent in node.parents]
+def _accumulate(cotangents: dict, node: Node, ct) -> None:
+    """Add ``ct`` to the cotangent of ``node``: a value used twice receives the sum."""
+    # A rule may return another dtype (float32 times a float64 constant is float64);
+    # the cotangent must have the dtype of its value. Speed: compare the .dtype
+    # attributes first, and only when that is not conclusive (a Python number) ask
+    # dtype_of.
+    want = getattr(node.ans, "dtype", None)
+    if getattr(ct, "dtype", None) != want or want is None:
+        want = dtype_of(node.ans)
+        if dtype_of(ct) != want:
+            ct = astype(ct, want)
+    if node in cotangents:
+        cotangents[node] = cotangents[node] + ct
+    else:
+        cotangents[node] = ct
 
 
 _FREED = (

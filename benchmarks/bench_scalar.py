@@ -119,8 +119,7 @@ def run(cfg: Config, mods: dict) -> dict:
         times, "autodiff_lite grad", "python forward"
     )
     return {
-        "description": f"{N_OPS} scalar operations on Python floats (x c, + x, ReLU), "
-        "then d/dx",
+        "description": f"{N_OPS} scalar operations on Python floats (x c, + x, ReLU), then d/dx",
         "times": times,
         "ratios": ratios,
         "per_op_us": {k: v["median_s"] / N_OPS * 1e6 for k, v in times.items()},
