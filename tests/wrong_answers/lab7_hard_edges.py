@@ -1,0 +1,67 @@
+"""Plausible wrong answers to Lab 7 (hard edges); format in ``tests/lab_wrong_answers.py``."""
+
+from lab_wrong_answers import solution_with
+
+LAB = "lab7-hard-edges"
+
+WRONG = {
+    "soft_cut_with_grad": [
+        # the derivative with respect to x, not t: the sign is flipped
+        solution_with(
+            LAB,
+            "soft_cut_with_grad",
+            "return value, -s * value * (1.0 - value)",
+            "return value, s * value * (1.0 - value)",
+        ),
+        # forgets the inner derivative s of s * (x - t)
+        solution_with(
+            LAB,
+            "soft_cut_with_grad",
+            "return value, -s * value * (1.0 - value)",
+            "return value, -value * (1.0 - value)",
+        ),
+    ],
+    "soft_significance": [
+        # s / b instead of s / sqrt(b)
+        solution_with(LAB, "soft_significance", "return s / anp.sqrt(b)", "return s / b"),
+        # unweighted counts
+        solution_with(
+            LAB,
+            "soft_significance",
+            "s = anp.sum(w_sig * ad.relax.soft_cut(sig, cut, steepness))",
+            "s = anp.sum(ad.relax.soft_cut(sig, cut, steepness))",
+        ),
+    ],
+    "soft_histogram": [
+        # the kernel's CDF the wrong way round: (x - e) / h, so every count is negative
+        solution_with(
+            LAB,
+            "soft_histogram",
+            "u = (anp.reshape(edges, (1, -1)) - anp.reshape(x, (-1, 1))) / bandwidth",
+            "u = (anp.reshape(x, (-1, 1)) - anp.reshape(edges, (1, -1))) / bandwidth",
+        ),
+        # forgets the bandwidth: a kernel of scale 1 whatever h is
+        solution_with(
+            LAB,
+            "soft_histogram",
+            "u = (anp.reshape(edges, (1, -1)) - anp.reshape(x, (-1, 1))) / bandwidth",
+            "u = anp.reshape(edges, (1, -1)) - anp.reshape(x, (-1, 1))",
+        ),
+    ],
+    "reinforce_gradient": [
+        # the score with the wrong sign: sigmoid(theta) - b
+        solution_with(
+            LAB,
+            "reinforce_gradient",
+            "(np.asarray(b) - p)",
+            "(p - np.asarray(b))",
+        ),
+        # adds the baseline instead of subtracting it
+        solution_with(
+            LAB,
+            "reinforce_gradient",
+            "(np.asarray(f_values) - c)",
+            "(np.asarray(f_values) + c)",
+        ),
+    ],
+}
