@@ -23,6 +23,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: help install book serve test lint format lock clean distclean release
+.PHONY: collect autograde feedback grades
 
 help:
 	@echo "make book       build the web book into $(BOOK_HTML) (executes the lessons; cached)"
@@ -31,6 +32,10 @@ help:
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make release    regenerate the student labs in notebooks/release/ (nbgrader; then commit them)"
+	@echo "make collect SUBMISSIONS=path [LAB=lab]   put a folder or .zip of submissions into notebooks/submitted/"
+	@echo "make autograde [LABS=...] [JOBS=n]        grade every new submission, in parallel (FORCE=1 regrades)"
+	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
+	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
 	@echo "make install    only create/update the environment in $(VENV)"
 	@echo "make lock       re-resolve the pins into $(CONSTRAINTS) (after editing pyproject.toml)"
 	@echo "make clean      remove build output and caches; make distclean also removes $(VENV)"
@@ -59,15 +64,27 @@ serve:
 	@echo "Serving $(BOOK_HTML) on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(BOOK_HTML)
 
-# The student version of every lab, made by nbgrader from the instructor's source (solutions
-# and hidden tests removed). Run from the course folder, where nbgrader_config.py is; nbgrader
-# also records each lab in the gradebook there (DIFFPROG_DB_URL, else notebooks/gradebook.db).
+# The instructor's pipeline (notebooks/tools/course.py, on top of nbgrader; run in the course
+# folder notebooks/, gradebook DIFFPROG_DB_URL, else notebooks/gradebook.db). `release` makes
+# the student version of every lab from the instructor's source (solutions and hidden tests
+# removed) and records each lab in the gradebook.
+COURSE_PY := $(BIN)/python notebooks/tools/course.py
 release: $(STAMP)
-	@cd notebooks && for lab in source/*/; do \
-	  lab=$$(basename "$$lab"); echo "Releasing $$lab"; \
-	  PATH="$(abspath $(BIN)):$$PATH" nbgrader generate_assignment "$$lab" --force --log-level=WARN; \
-	done
-	@echo "The student versions are in notebooks/release/; commit them."
+	$(COURSE_PY) release
+	@echo "Commit notebooks/release/."
+
+collect: $(STAMP)
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make collect SUBMISSIONS=path/to/folder-or.zip [LAB=lab-id]" >&2; exit 2; }
+	$(COURSE_PY) collect "$(SUBMISSIONS)" $(if $(LAB),--lab $(LAB))
+
+autograde: $(STAMP)
+	$(COURSE_PY) autograde $(LABS) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+
+feedback: $(STAMP)
+	$(COURSE_PY) feedback $(LABS)
+
+grades: $(STAMP)
+	$(COURSE_PY) export
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

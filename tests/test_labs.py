@@ -51,7 +51,8 @@ if os.environ.get("DIFFPROG_LABS"):
     _only = set(os.environ["DIFFPROG_LABS"].split(","))
     LABS = [lab for lab in LABS if lab in _only]
 # Students' work, grades and caches: never copied into the scratch course.
-SCRATCH = ("submitted", "autograded", "feedback", "nbgrader_exchange", "*.db", ".nbgrader.log")
+SCRATCH = ("submitted", "autograded", "feedback", "nbgrader_exchange", "reports", "archive")
+SCRATCH += ("*.db", "*.db-*", ".nbgrader.log")
 CACHES = ("__pycache__", ".ipynb_checkpoints")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)

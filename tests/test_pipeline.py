@@ -43,7 +43,7 @@ ANSWERS = [
     "richardson",
     "complex_step",
 ]
-SKIP = ("submitted", "autograded", "feedback", "reports", "archive", "*.db", ".nbgrader.log")
+SKIP = ("submitted", "autograded", "feedback", "reports", "archive", "*.db", "*.db-*", ".nbgrader.log")
 SKIP += ("__pycache__", ".ipynb_checkpoints")
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -125,7 +125,8 @@ def batch(course: Path):
             {
                 "central_difference": with_prefix(
                     "central_difference",
-                    "try:\n    x = b'x' * (8 * 2**30)\nexcept MemoryError:\n    print('memory limit hit')",
+                    "try:\n    x = b'x' * (8 * 2**30)\n"
+                    "except MemoryError:\n    print('memory limit hit')",
                 )
             }
         ),
@@ -143,7 +144,9 @@ def batch(course: Path):
     add("reweighted_test", nb, FULL, "metadata was changed; restored")
     # malicious: each attempt prints "blocked" when refused; the answers are right
     attempts = {
-        "gradebook": f"import sqlite3\nsqlite3.connect({str(gradebook)!r}).execute('delete from grade')",
+        "gradebook": (
+            f"import sqlite3\nsqlite3.connect({str(gradebook)!r}).execute('delete from grade')"
+        ),
         "gradebook_file": f"open({str(gradebook)!r}, 'r+b').write(b'x')",
         "solutions": f"print(open({str(source_file)!r}).read()[:100])",
         "listing": f"import os\nprint(os.listdir({str(course / 'submitted')!r}))",
@@ -168,7 +171,10 @@ def batch(course: Path):
         0.0,
         "FLAG",
     )
-    patch = "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+    patch = (
+        "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+    )
     add(
         "malicious_patch",
         student_nb({"forward_difference": patch + WRONG_FD}),

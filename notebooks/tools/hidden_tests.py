@@ -55,7 +55,9 @@ class HideHiddenTests(Preprocessor):
         if hidden_from is None:
             return cell, resources
         points = meta.get("points", 0)
-        cell.source = visible + f"\n# (hidden tests for this exercise, {points} point(s): not shown)"
+        cell.source = (
+            visible + f"\n# (hidden tests for this exercise, {points} point(s): not shown)"
+        )
         outputs = []
         for out in cell.get("outputs", []):
             if out.get("output_type") != "error":

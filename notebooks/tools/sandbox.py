@@ -271,9 +271,7 @@ class SandboxedExecute(Execute):
         if not self.report_dir:
             return
         meta = resources.get("nbgrader", {})
-        name = "--".join(
-            str(meta.get(k, "unknown")) for k in ("student", "assignment", "notebook")
-        )
+        name = "--".join(str(meta.get(k, "unknown")) for k in ("student", "assignment", "notebook"))
         os.makedirs(self.report_dir, exist_ok=True)
         path = os.path.join(self.report_dir, name + ".json")
         with open(path, "w", encoding="utf-8") as f:
@@ -339,7 +337,9 @@ class Fence:
             "shutil.move",
         ):  # fmt: skip
             paths = [a for a in args if isinstance(a, (str, bytes, os.PathLike))]
-            for p in paths[-1:] if event in ("os.link", "os.symlink", "shutil.copyfile") else paths[:1]:
+            for p in (
+                paths[-1:] if event in ("os.link", "os.symlink", "shutil.copyfile") else paths[:1]
+            ):
                 if not self.may_write(p):
                     raise PermissionError(f"grading sandbox: changing {p} is not allowed")
         elif event == "os.rename":
@@ -375,11 +375,7 @@ def _limit_resources(memory_mb: int, cpu_s: int) -> None:
 
 
 def _clean_environment(workdir: str) -> None:
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if k in KEEP_ENV or k.startswith(KEEP_ENV_PREFIXES)
-    }
+    keep = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith(KEEP_ENV_PREFIXES)}
     home = os.path.join(workdir, ".sandbox-home")
     os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
     keep.update(
