@@ -36,7 +36,6 @@ inside another never leaks into the outer one (no "perturbation confusion").
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -157,16 +156,25 @@ _ESCAPED = (
 _trace_stack: list[Trace] = []
 
 
-@contextmanager
-def new_trace(kind: type[Trace]):
-    """Open a trace one level above every trace already running."""
-    trace = kind(len(_trace_stack) + 1)
-    _trace_stack.append(trace)
-    try:
-        yield trace
-    finally:
+class new_trace:  # noqa: N801 - used like a function: `with new_trace(ReverseTrace) as t:`
+    """Open a trace one level above every trace already running; close it on exit.
+
+    (A small class rather than ``@contextmanager``: every ``grad`` call opens one, and a
+    generator-based context manager costs several times more.)
+    """
+
+    __slots__ = ("trace",)
+
+    def __init__(self, kind: type[Trace]):
+        self.trace = kind(len(_trace_stack) + 1)
+
+    def __enter__(self) -> Trace:
+        _trace_stack.append(self.trace)
+        return self.trace
+
+    def __exit__(self, *exc) -> None:
         _trace_stack.pop()
-        trace.active = False
+        self.trace.active = False
 
 
 class Tracer:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Tracer, dtype_of, shape_of, value_of
+from .core import Tracer, bind, dtype_of, shape_of, value_of
 from .errors import NumpyOnTracerError
 from .primitives import arithmetic as ar
 from .primitives import elementwise as el
@@ -36,6 +36,9 @@ _UFUNCS = {
     np.equal: ar.equal,
     np.not_equal: ar.not_equal,
 }
+
+
+_NO_PARAMS: dict = {}  # shared by every operator call; nothing ever modifies a call's params
 
 
 def _suggest(name: str) -> str:
@@ -115,9 +118,11 @@ def install(cls=Tracer):
         "matmul": linalg.matmul,
         "floordiv": ar.floor_divide,
     }
+    # Speed: arithmetic operators call bind() directly, one Python call fewer per operation
+    # than going through Primitive.__call__ (it matters in long chains of scalar operations).
     for name, f in binary.items():
-        setattr(cls, f"__{name}__", lambda self, other, f=f: f(self, other))
-        setattr(cls, f"__r{name}__", lambda self, other, f=f: f(other, self))
+        setattr(cls, f"__{name}__", lambda self, other, f=f: bind(f, (self, other), _NO_PARAMS))
+        setattr(cls, f"__r{name}__", lambda self, other, f=f: bind(f, (other, self), _NO_PARAMS))
     for name, f in {
         "lt": ar.less,
         "le": ar.less_equal,

@@ -125,9 +125,13 @@ def backward(seeds: list, free: bool = False) -> dict:
         g = cotangents.pop(node, None)  # popped: an intermediate's cotangent is done with
         if g is None:
             continue  # every path from the outputs to this node had zero derivative
-        prim = node.prim
+        rules = node.prim.vjps
         for argnum, parent in node.parents:
-            rule = prim.vjp_rule(argnum)
+            # Speed: index the usual tuple of rules directly; vjp_rule() handles the rest
+            # (variadic primitives, and the error for a primitive without a rule).
+            rule = rules[argnum] if type(rules) is tuple else None
+            if rule is None:
+                rule = node.prim.vjp_rule(argnum)
             if rule is not ZERO:
                 _accumulate(cotangents, parent, rule(g, node.ans, *node.args, **node.params))
         if free:
@@ -143,7 +147,7 @@ def _accumulate(cotangents: dict, node: Node, ct) -> None:
     # attributes first, and only when that is not conclusive (a Python number) ask
     # dtype_of.
     want = getattr(node.ans, "dtype", None)
-    if getattr(ct, "dtype", None) != want or want is None:
+    if getattr(ct, "dtype", None) is not want or want is None:  # usually the same object
         want = dtype_of(node.ans)
         if dtype_of(ct) != want:
             ct = astype(ct, want)
