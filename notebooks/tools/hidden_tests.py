@@ -20,6 +20,7 @@ import re
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
+from traitlets import Bool
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -45,6 +46,8 @@ def failing_line(error, execution_count) -> int | None:
 
 class HideHiddenTests(Preprocessor):
     """Remove hidden tests, and what their failures would reveal, from feedback."""
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when it is enabled")
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.get("metadata", {}).get("nbgrader", {})
