@@ -24,6 +24,7 @@ PYTEST_ARGS ?=
 
 .PHONY: help install book serve test lint format lock clean distclean release
 .PHONY: collect autograde feedback grades
+.PHONY: bench bench-course
 
 help:
 	@echo "make book       build the web book into $(BOOK_HTML) (executes the lessons; cached)"
@@ -36,6 +37,8 @@ help:
 	@echo "make autograde [LABS=...] [JOBS=n]        grade every new submission, in parallel (FORCE=1 regrades)"
 	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
 	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
+	@echo "make bench      benchmarks vs HIPS autograd, micrograd, PyTorch, JAX into benchmarks/results.json (~15 min)"
+	@echo "make bench-course  the same plus the book build times from clean and cached (slow)"
 	@echo "make install    only create/update the environment in $(VENV)"
 	@echo "make lock       re-resolve the pins into $(CONSTRAINTS) (after editing pyproject.toml)"
 	@echo "make clean      remove build output and caches; make distclean also removes $(VENV)"
@@ -118,3 +121,13 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info
+
+# Speed and memory against the peers, all in one process on the same inputs; the book's
+# Performance page plots the committed results file (it never runs the benchmarks).
+# BENCH_ARGS=--quick for a smoke run, BENCH_ARGS="--only mlp,scalar" for a subset.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+bench-course: $(STAMP)
+	$(BIN)/python -m benchmarks.run --course $(BENCH_ARGS)
