@@ -2,7 +2,7 @@
 
     python -m benchmarks.run              # every workload (about 10 minutes here)
     python -m benchmarks.run --quick      # a smoke run: does everything still work?
-    python -m benchmarks.run --only mlp,scalar
+    python -m benchmarks.run --only mlp,scalar   # re-measure these, keep the rest of the file
     python -m benchmarks.run --course     # also the book build times (slow)
 
 All systems run side by side in this one process, on the same inputs, each pinned to
@@ -105,6 +105,11 @@ def main(argv=None) -> int:
         "missing_systems": [n for n, m in mods.items() if m is None],
         "workloads": {},
     }
+    out_path = Path(args.output)
+    if args.only and out_path.exists():
+        # A subset re-run keeps the other workloads of the existing file (each workload
+        # records its own date); the machine and systems sections describe the latest run.
+        results["workloads"] = json.loads(out_path.read_text()).get("workloads", {})
     for name in chosen:
         t0 = time.perf_counter()
         print(f"[bench] {name} ...", flush=True)
@@ -114,10 +119,11 @@ def main(argv=None) -> int:
         else:
             out = module.run(cfg, mods)
         out["wall_s"] = time.perf_counter() - t0
+        out["date"] = results["date"]
         results["workloads"][name] = out
         print(f"[bench] {name} done in {out['wall_s']:.0f} s", flush=True)
     results["targets"] = _targets(results["workloads"])
-    Path(args.output).write_text(json.dumps(results, indent=1) + "\n")
+    out_path.write_text(json.dumps(results, indent=1) + "\n")
     for t in results["targets"]:
         mark = "met" if t["met"] else "NOT met"
         limit = "" if t["limit"] is None else f" ({t['kind']} {t['limit']})"
