@@ -43,7 +43,16 @@ ANSWERS = [
     "richardson",
     "complex_step",
 ]
-SKIP = ("submitted", "autograded", "feedback", "reports", "archive", "*.db", "*.db-*", ".nbgrader.log")
+SKIP = (
+    "submitted",
+    "autograded",
+    "feedback",
+    "reports",
+    "archive",
+    "*.db",
+    "*.db-*",
+    ".nbgrader.log",
+)
 SKIP += ("__pycache__", ".ipynb_checkpoints")
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -369,6 +378,10 @@ def test_feedback_hides_hidden_tests(run):
                 for ln in block.splitlines()
                 if len(ln.strip()) >= 12 and not ln.strip().startswith("#")
             }
+    # lines that a student writes too (the solutions of the answer cells) are not a leak
+    for cell in nb.cells:
+        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            hidden_lines -= {ln.strip() for ln in block.splitlines()}
     assert hidden_lines
     import html
 
