@@ -412,7 +412,7 @@ def _python_readable_by_others() -> bool:
     )
 
 
-def _drop_privileges(workdir: str, connection_file: str) -> str:
+def _drop_privileges(workdir: str) -> str:
     """As root, become ``nobody``; the submission's folder becomes nobody's.
 
     Returns what was done, for the report. It is skipped where ``nobody`` could not run this
@@ -426,7 +426,6 @@ def _drop_privileges(workdir: str, connection_file: str) -> str:
     for base, dirs, files in os.walk(workdir):
         for name in [base] + [os.path.join(base, n) for n in dirs + files]:
             os.lchown(name, NOBODY, NOBODY)
-    os.chown(connection_file, NOBODY, NOBODY)
     os.setgroups([])
     os.setgid(NOBODY)
     os.setuid(NOBODY)
@@ -442,8 +441,15 @@ def main(argv: list[str]) -> None:
     cpu_s = int(os.environ.get("DIFFPROG_SANDBOX_CPU_S", "600"))
 
     _clean_environment(workdir)
+    # The connection file (ports and the key that signs messages) usually lives in root's
+    # runtime folder, out of reach once we are `nobody`: use a private copy.
+    private = os.path.join(os.environ["HOME"], "connection.json")
+    with open(connection_file, "rb") as src, open(private, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(private, 0o600)
+    connection_file = private
     _limit_resources(memory_mb, cpu_s)
-    os.environ["DIFFPROG_SANDBOX_USER"] = _drop_privileges(workdir, connection_file)
+    os.environ["DIFFPROG_SANDBOX_USER"] = _drop_privileges(workdir)
     sys.dont_write_bytecode = True
     # Import what the kernel needs before the fence goes up (reading is allowed anyway,
     # but this keeps the hook out of the kernel's start-up).
