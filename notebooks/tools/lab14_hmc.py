@@ -366,6 +366,18 @@ def build():
                 """
                 ),
             ),
+            md(
+                "further",
+                r"""
+                ## Going further (not graded)
+
+                Run your `hmc_step` and a random-walk Metropolis sampler on the calibration
+                posterior above, and compare their `effective_sample_size` per gradient (or
+                density) evaluation, as in the lesson. Then draw the momentum from
+                $\mathcal N(0, \Sigma^{-1})$ with $\Sigma$ the posterior covariance (a mass
+                matrix): how much faster does HMC mix?
+                """,
+            ),
         ]
     )
 
