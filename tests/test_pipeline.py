@@ -108,6 +108,9 @@ def batch(course: Path):
         out[student] = (name or f"{student}/{LAB}.ipynb", nb, score, note)
 
     add("correct", student_nb(), FULL)
+    nb = student_nb()  # a test cell as the notebook's very last cell
+    nb.cells = nb.cells[: nb.cells.index(cell_of(nb, "test_complex_step")) + 1]
+    add("ends_with_test", nb, FULL)
     add("wrong", student_nb({"forward_difference": WRONG_FD}), FULL - 2)
     add("partial", student_nb(done=ANSWERS[:3]), 6.0)
     add(

@@ -44,14 +44,16 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
+from queue import Empty
 
 # ----------------------------------------------------------------------------------------
 # Part 1: the nbgrader preprocessor (runs in the trusted grading process)
 # ----------------------------------------------------------------------------------------
 
 try:  # nbgrader is only needed in the grading process, not in the kernel
-    from jupyter_core.utils import run_sync
+    from jupyter_core.utils import ensure_async, run_sync
     from nbformat.notebooknode import NotebookNode
     from nbgrader.preprocessors import Execute
     from traitlets import Integer, List, Unicode
@@ -207,19 +209,26 @@ class SandboxedExecute(Execute):
     execute_cell = run_sync(async_execute_cell)
 
     async def _fingerprints(self) -> dict:
-        probe = NotebookNode(
-            cell_type="code",
-            id="diffprog-guard",
-            source=GUARD_CODE.replace("{guarded!r}", repr(GUARDED)),
-            metadata={},
-            outputs=[],
-            execution_count=None,
-        )
-        await super().async_execute_cell(probe, -1, store_history=False)
-        for out in probe.outputs:
-            text = out.get("text", "")
-            if "@@GUARD@@" in text:
-                return json.loads(text.split("@@GUARD@@")[1])
+        """Run the guard code in the kernel, outside the notebook (no cell, no history)."""
+        code = GUARD_CODE.replace("{guarded!r}", repr(GUARDED))
+        msg_id = await ensure_async(self.kc.execute(code, store_history=False, allow_stdin=False))
+        text = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                msg = await ensure_async(self.kc.get_iopub_msg(timeout=1))
+            except Empty:
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = msg["content"]
+            if msg["msg_type"] == "stream":
+                text += content.get("text", "")
+            elif msg["msg_type"] == "status" and content.get("execution_state") == "idle":
+                break
+        await self.async_wait_for_reply(msg_id)
+        if "@@GUARD@@" in text:
+            return json.loads(text.split("@@GUARD@@")[1])
         return {"guard": "no answer (the kernel's output was tampered with?)"}
 
     def _changed(self, now: dict) -> list[str]:
