@@ -4,6 +4,7 @@
     python -m benchmarks.run --quick      # a smoke run: does everything still work?
     python -m benchmarks.run --only mlp,scalar   # re-measure these, keep the rest of the file
     python -m benchmarks.run --course     # also the book build times (slow)
+    python -m benchmarks.run --default-malloc   # glibc returns freed memory to the kernel
 
 All systems run side by side in this one process, on the same inputs, each pinned to
 ``--threads`` threads (default 1). The results file records the machine, the versions
@@ -16,11 +17,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import systems
+
+_KEEP_MEMORY = ("MALLOC_TRIM_THRESHOLD_", str(1 << 30))
+_NO_MMAP = ("MALLOC_MMAP_THRESHOLD_", str(1 << 30))
 
 WORKLOADS = ["mlp", "scalar", "ratio", "jacobian", "memory", "overhead", "course"]
 RESULTS = Path(__file__).with_name("results.json")
@@ -82,7 +87,20 @@ def main(argv=None) -> int:
     p.add_argument("--course", action="store_true", help="also time the book build (slow)")
     p.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads per system")
     p.add_argument("--output", default=str(RESULTS), help="where to write the JSON")
+    p.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="leave glibc's malloc as it is (by default freed memory stays in the process)",
+    )
     args = p.parse_args(argv)
+    if not args.default_malloc and _KEEP_MEMORY[0] not in os.environ:
+        # glibc hands freed memory back to the kernel, and on a virtual machine touching
+        # it again costs microseconds per 4 KiB page. That penalizes every system whose
+        # working set is large (all the tape-based ones) by an amount that depends on the
+        # host, not on the system. Keep freed memory in the process, for all systems
+        # alike: the variables must be set before the interpreter starts, so re-execute.
+        env = dict(os.environ, **dict([_KEEP_MEMORY, _NO_MMAP]))
+        os.execve(sys.executable, [sys.executable, "-m", "benchmarks.run", *sys.argv[1:]], env)
 
     systems.pin_threads(args.threads)  # before numpy, torch or jax are imported
     from . import harness
@@ -120,6 +138,7 @@ def main(argv=None) -> int:
             out = module.run(cfg, mods)
         out["wall_s"] = time.perf_counter() - t0
         out["date"] = results["date"]
+        out["malloc"] = "glibc default" if _KEEP_MEMORY[0] not in os.environ else "kept in process"
         results["workloads"][name] = out
         print(f"[bench] {name} done in {out['wall_s']:.0f} s", flush=True)
     results["targets"] = _targets(results["workloads"])
