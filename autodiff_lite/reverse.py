@@ -97,13 +97,13 @@ def toposort(ends: list[Node]) -> list[Node]:
     the order in which the backward pass can visit them: a node's cotangent is complete
     (every user has added its contribution) before the node passes it on.
     """
-    reached = {}
-    stack = list(ends)
+    reached = {node.order: node for node in ends}
+    stack = list(reached.values())
     while stack:
-        node = stack.pop()
-        if node.order not in reached:
-            reached[node.order] = node
-            stack.extend([parent for _, parent in node.parents])
+        for _, parent in stack.pop().parents:
+            if parent.order not in reached:  # each node is pushed once
+                reached[parent.order] = parent
+                stack.append(parent)
     return [reached[k] for k in sorted(reached, reverse=True)]
 
 
@@ -125,7 +125,7 @@ def backward(seeds: list, free: bool = False) -> dict:
         g = cotangents.pop(node, None)  # popped: an intermediate's cotangent is done with
         if g is None:
             continue  # every path from the outputs to this node had zero derivative
-        rules = node.prim.vjps
+        rules, ans, args, params = node.prim.vjps, node.ans, node.args, node.params
         for argnum, parent in node.parents:
             # Speed: index the usual tuple of rules directly; vjp_rule() handles the rest
             # (variadic primitives, and the error for a primitive without a rule).
@@ -133,7 +133,7 @@ def backward(seeds: list, free: bool = False) -> dict:
             if rule is None:
                 rule = node.prim.vjp_rule(argnum)
             if rule is not ZERO:
-                _accumulate(cotangents, parent, rule(g, node.ans, *node.args, **node.params))
+                _accumulate(cotangents, parent, rule(g, ans, *args, **params))
         if free:
             node.args = node.ans = None
             node.freed = True
