@@ -432,6 +432,8 @@ def _drop_privileges(workdir: str) -> str:
         return f"runs as the grading user (uid {os.geteuid()})"
     if not _python_readable_by_others():
         return "runs as root: this Python is not readable by 'nobody' (install it system-wide)"
+    if not _others_can_read(os.path.dirname(workdir)):
+        return "runs as root: 'nobody' could not reach the submission's folder"
     for base, dirs, files in os.walk(workdir):
         for name in [base] + [os.path.join(base, n) for n in dirs + files]:
             os.lchown(name, NOBODY, NOBODY)
