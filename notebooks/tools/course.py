@@ -676,7 +676,7 @@ def main(argv=None) -> int:
     p.add_argument("labs", nargs="*")
     p.add_argument("--jobs", type=int, default=0, help="parallel jobs (default: all cores)")
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
-    p.add_argument("--timeout", type=int, default=1800, help="seconds per submission at most")
+    p.add_argument("--timeout", type=int, default=900, help="seconds per submission at most")
     p = sub.add_parser("feedback", help="HTML feedback for every graded submission")
     p.add_argument("labs", nargs="*")
     sub.add_parser("export", help="grades.csv and a per-lab summary with a plot")
