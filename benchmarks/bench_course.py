@@ -5,8 +5,9 @@
 - ``book``: the web book built from a clean copy of the repository, then again from its
   cache (``jupyter-book build``). Minutes of CPU: only with ``--course``
   (``make bench-course``).
-- ``autograde``: lab autograding throughput, serial vs parallel. Not measured yet: a slot
-  for the grading command (``null`` until it exists).
+- ``autograde``: lab autograding throughput, serial vs parallel, through the course's
+  grading command (:mod:`benchmarks.bench_autograde`). Also only with ``--course``;
+  ``null`` when not measured.
 """
 
 from __future__ import annotations
@@ -77,5 +78,11 @@ def run(cfg, mods: dict, course: bool = False) -> dict:
     return {
         "import_time": import_time(3 if cfg.quick else 7),
         "book": book_build_time() if course else None,
-        "autograde": None,  # slot: lab autograding throughput, serial vs parallel
+        "autograde": _autograde() if course else None,
     }
+
+
+def _autograde() -> dict:
+    from .bench_autograde import throughput
+
+    return throughput()
