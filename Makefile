@@ -38,7 +38,7 @@ help:
 	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
 	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
 	@echo "make bench      benchmarks vs HIPS autograd, micrograd, PyTorch, JAX into benchmarks/results.json (~15 min)"
-	@echo "make bench-course  the same plus the book build times from clean and cached (slow)"
+	@echo "make bench-course  the same plus book build times (clean, cached) and autograding throughput (slow)"
 	@echo "make install    only create/update the environment in $(VENV)"
 	@echo "make lock       re-resolve the pins into $(CONSTRAINTS) (after editing pyproject.toml)"
 	@echo "make clean      remove build output and caches; make distclean also removes $(VENV)"
