@@ -61,11 +61,13 @@ def _with_scalar_path(ufunc, op):
 
 def _scalar_max(x, y):
     """numpy's maximum of two float64 numbers: x if x >= y or x is nan, else y."""
-    return np.float64(x if x >= y or x != x else y)
+    r = x if x >= y or x != x else y
+    return r if type(r) is np.float64 else np.float64(r)
 
 
 def _scalar_min(x, y):
-    return np.float64(x if x <= y or x != x else y)
+    r = x if x <= y or x != x else y
+    return r if type(r) is np.float64 else np.float64(r)
 
 
 def binary(name, impl, jvps, vjps, domain=(R, R)):
@@ -171,9 +173,9 @@ def _max_share(x, y):
     rare, so the common case returns the boolean mask ``x > y`` itself; ``g * mask``
     then converts it inside the multiplication, with no float array of ones and zeros.
     """
+    if float64_pair(x, y):  # speed: one number (see float64_pair); tracers are not
+        return 1.0 if x > y else 0.5 if x == y else 0.0
     xv, yv = value_of(x), value_of(y)
-    if float64_pair(xv, yv):  # speed: one number (see float64_pair)
-        return 1.0 if xv > yv else 0.5 if xv == yv else 0.0
     wins = np.greater(xv, yv)
     ties = np.equal(xv, yv)
     if not ties.any():
