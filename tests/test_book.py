@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -212,24 +213,45 @@ def test_binder_opens_markdown_pages_as_notebooks():
     assert os.path.exists(ROOT / "binder" / "requirements.txt")
 
 
-@pytest.mark.parametrize("entry", [e for e in _sources_in_toc() if (ROOT / (e + ".md")).exists()])
-def test_lesson_reexecutes_under_nbval(book, entry, tmp_path):
+LESSONS = [e for e in _sources_in_toc() if (ROOT / (e + ".md")).exists()]
+
+
+def _nbval(entry: str, tmp: Path):
+    executed = ROOT / "_build" / "jupyter_execute" / (entry + ".ipynb")
+    if not executed.exists():
+        return None
+    work = tmp / entry.replace("/", "_")
+    work.mkdir()
+    nb = work / executed.name
+    shutil.copy(executed, nb)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(nb)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def nbval_runs(book, tmp_path_factory):
+    """Every lesson re-executed by nbval, several at a time (one per core): each run is a
+    separate process, and running them one after another would take most of CI's time."""
+    tmp = tmp_path_factory.mktemp("nbval")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        runs = dict(zip(LESSONS, pool.map(lambda e: _nbval(e, tmp), LESSONS)))
+    return runs
+
+
+@pytest.mark.parametrize("entry", LESSONS)
+def test_lesson_reexecutes_under_nbval(nbval_runs, entry):
     """nbval re-runs each executed lesson; cells marked NBVAL_CHECK_OUTPUT must reproduce.
 
     The lessons also assert their key numbers (against closed forms, finite
     differences, JAX or PyTorch) in their own cells, so a wrong result fails here
     and in the build.
     """
-    executed = ROOT / "_build" / "jupyter_execute" / (entry + ".ipynb")
-    assert executed.exists(), f"the build did not keep the executed notebook {executed}"
-    nb = tmp_path / executed.name
-    shutil.copy(executed, nb)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", str(nb)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = nbval_runs[entry]
+    assert done is not None, f"the build did not keep the executed notebook of {entry}"
     assert done.returncode == 0, f"nbval failed on {entry}:\n{done.stdout[-6000:]}"
     assert re.search(r"\d+ passed", done.stdout), done.stdout[-2000:]
