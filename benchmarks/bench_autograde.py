@@ -11,7 +11,6 @@ Reported as submissions per minute and the parallel speed-up.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,9 +19,11 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks" / "tools"))
+from course import copy_course  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 LAB = "lab1-finite-differences"
-SKIP = ("submitted", "autograded", "feedback", "reports", "archive", "*.db", "*.db-*")
 
 
 def _solved(course: Path):
@@ -56,7 +57,7 @@ def throughput(n: int = 8) -> dict:
     jobs = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         course = Path(tmp) / "notebooks"
-        shutil.copytree(ROOT / "notebooks", course, ignore=shutil.ignore_patterns(*SKIP))
+        copy_course(course)
         _course_py(course, "release", LAB)
         nb = _solved(course)
         for i in range(n):

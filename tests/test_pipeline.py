@@ -13,10 +13,10 @@ reading the solutions, writing outside its folder, hiding tracebacks, replacing
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +31,9 @@ pytest.importorskip("nbgrader")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks" / "tools"))
+from course import copy_course  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 LAB = "lab1-finite-differences"
@@ -43,20 +46,10 @@ ANSWERS = [
     "richardson",
     "complex_step",
 ]
-SKIP = (
-    "submitted",
-    "autograded",
-    "feedback",
-    "reports",
-    "archive",
-    "*.db",
-    "*.db-*",
-    ".nbgrader.log",
-)
-SKIP += ("__pycache__", ".ipynb_checkpoints")
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
+@functools.cache
 def solution(grade_id: str) -> str:
     nb = nbformat.read(NOTEBOOKS / "source" / LAB / f"{LAB}.ipynb", as_version=4)
     for cell in nb.cells:
@@ -243,7 +236,7 @@ def course_cmd(course: Path, *args, check=True):
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
     course = tmp / "notebooks"
-    shutil.copytree(NOTEBOOKS, course, ignore=shutil.ignore_patterns(*SKIP))
+    copy_course(course)
     for leftover in ("/tmp/diffprog-pwned.txt", "/tmp/diffprog-pwned-2.txt"):
         Path(leftover).unlink(missing_ok=True)
     course_cmd(course, "release", LAB)

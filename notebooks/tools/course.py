@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -55,6 +56,17 @@ TOOLS = COURSE / "tools"
 BIN = Path(sys.executable).parent
 REPORTS = COURSE / "reports"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+
+
+# Students' work, grades and caches: what a scratch copy of the course leaves out.
+WORKING = ("submitted", "autograded", "feedback", "reports", "archive", "nbgrader_exchange")
+WORKING += ("*.db", "*.db-*", ".nbgrader.log", "__pycache__", ".ipynb_checkpoints")
+
+
+def copy_course(dest: Path) -> Path:
+    """A copy of the course (configuration, tools, labs) without anyone's work or grades."""
+    shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns(*WORKING))
+    return dest
 
 
 def labs() -> list[str]:
@@ -94,6 +106,7 @@ def grade_ids(nb) -> list[str]:
     return [nbg(c)["grade_id"] for c in nb.get("cells", []) if nbg(c).get("grade_id")]
 
 
+@functools.cache  # read once per run: collect and repair consult every lab's release often
 def release_nb(lab: str):
     return nbformat.read(COURSE / "release" / lab / f"{lab}.ipynb", as_version=4)
 

@@ -119,6 +119,8 @@ GUARD_CODE = (
     "del __diffprog_guard\n"
 )
 
+GUARD_SOURCE = GUARD_CODE.replace("{guarded!r}", repr(GUARDED))
+
 NOT_RUN = "not run: the kernel stopped in an earlier cell ({why})"
 
 
@@ -210,8 +212,9 @@ class SandboxedExecute(Execute):
 
     async def _fingerprints(self) -> dict:
         """Run the guard code in the kernel, outside the notebook (no cell, no history)."""
-        code = GUARD_CODE.replace("{guarded!r}", repr(GUARDED))
-        msg_id = await ensure_async(self.kc.execute(code, store_history=False, allow_stdin=False))
+        msg_id = await ensure_async(
+            self.kc.execute(GUARD_SOURCE, store_history=False, allow_stdin=False)
+        )
         text = ""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
