@@ -214,6 +214,8 @@ def value_of(x):
 
 def shape_of(x) -> tuple:
     """The shape of ``x``, traced or not (``()`` for Python scalars)."""
+    if type(x) is np.ndarray:
+        return x.shape  # speed: the usual case, and the backward pass asks often
     v = value_of(x)
     s = getattr(v, "shape", None)
     return s if s is not None else np.shape(v)

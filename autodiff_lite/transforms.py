@@ -235,13 +235,19 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
         single, nums = _normalize_argnums(argnums, len(args), "grad")
         for i in nums:
             _check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
-        diff_args = tuple(args[i] for i in nums)
-        result = vjp(_partial(f, args, kwargs, nums), *diff_args, has_aux=has_aux)
-        out, vjp_fn = result[0], result[1]
+        # The steps of vjp() without its checks of the cotangent (we make it ourselves).
+        leaves, tree = tree_flatten(tuple(args[i] for i in nums))
+        f_part = _partial(f, args, kwargs, nums)
+
+        def f_flat(leaves):
+            return f_part(*tree_unflatten(tree, leaves))
+
+        out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, leaves, has_aux)
+        out = tree_unflatten(out_tree, out_leaves)
         _check_scalar(out, f)
-        g = vjp_fn(np.ones_like(value_of(out)))
+        g = tree_unflatten(tree, pullback([np.ones_like(value_of(out))]))
         g = g[0] if single else g
-        return ((out, result[2]), g) if has_aux else (out, g)
+        return ((out, aux), g) if has_aux else (out, g)
 
     return value_and_grad_f
 

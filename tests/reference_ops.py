@@ -370,6 +370,10 @@ REFERENCES: dict[str, Ref] = {
     "cumsum": Ref(
         lambda x, axis: jnp.cumsum(x, axis=axis), lambda x, axis: torch.cumsum(x, dim=axis)
     ),
+    "logsumexp": Ref(
+        lambda x, axis, keepdims: jsp_special.logsumexp(x, axis=axis, keepdims=keepdims),
+        lambda x, axis, keepdims: _torch_reduce(torch.logsumexp, x, axis, keepdims),
+    ),
     # --- products and linear algebra
     "matmul": Ref(_j("matmul"), _t("matmul")),
     "einsum": Ref(

@@ -12,6 +12,7 @@ equally between all elements that attain the extreme value.
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -57,8 +58,9 @@ def _spread(g, x, axis, keepdims):
 
 
 def _count(x, axis):
+    """How many elements a reduction over ``axis`` combines (math.prod: no numpy call)."""
     shape = shape_of(x)
-    return int(np.prod([shape[a] for a in axis])) if axis is not None else int(np.prod(shape))
+    return math.prod(shape[a] for a in axis) if axis is not None else math.prod(shape)
 
 
 # --- sum -------------------------------------------------------------------------
@@ -223,19 +225,56 @@ def cumsum(x, axis=None):
 
 
 # --- logsumexp --------------------------------------------------------------------------
+# One primitive rather than a composite of max, exp, sum and log. Its derivative is the
+# softmax, exp(x - logsumexp(x)), which the rules build from ``ans`` without redoing the
+# shifted sum. Speed: a cross-entropy loss then puts one node on the tape instead of
+# eight, and the backward pass makes one pass over the logits instead of four.
+
+
+def _logsumexp_impl(x, axis, keepdims):
+    """log(sum(exp(x))) without overflow: shift by the maximum first (a constant)."""
+    x = np.asarray(x)
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # rows of -inf (or +inf) are not shifted
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else out.reshape(_reduced_shape(x.shape, axis))
+
+
+def _reduced_shape(shape, axis):
+    return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _kept(y, x, axis, keepdims):
+    """``y`` (shaped like the result) with the reduced axes of ``x`` kept as length 1."""
+    return y if keepdims else reshape(y, _kept_shape(shape_of(x), axis))
+
+
+def _softmax(x, ans, axis, keepdims):
+    """d logsumexp(x) / dx = exp(x - logsumexp(x)), from library ops (so it has derivatives)."""
+    from .elementwise import exp
+
+    return exp(x - _kept(ans, x, axis, keepdims))
+
+
+logsumexp_p = Primitive(
+    "logsumexp",
+    _logsumexp_impl,
+    jvps=(
+        lambda x_dot, ans, x, axis, keepdims: sum_p(
+            x_dot * _softmax(x, ans, axis, keepdims), axis=axis, keepdims=keepdims
+        ),
+    ),
+    # g needs no broadcast_to here: the product broadcasts it over the reduced axes.
+    vjps=(
+        lambda g, ans, x, axis, keepdims: (
+            _kept(g, x, axis, keepdims) * _softmax(x, ans, axis, keepdims)
+        ),
+    ),
+    domains=(R,),
+    cases=_AXIS_CASES,
+)
 
 
 def logsumexp(a, axis=None, keepdims=False):
-    """log(sum(exp(a))) without overflow: shift by the (constant) maximum first."""
-    from .elementwise import exp, log, stop_gradient
-
-    axis = normalize_axis(axis, len(shape_of(a)))
-    m = stop_gradient(max(a, axis=axis, keepdims=True))
-    m = np.where(np.isfinite(m), m, 0.0)
-    out = log(sum(exp(a - m), axis=axis, keepdims=True)) + m
-    if not keepdims:
-        shape = shape_of(a)
-        out = reshape(
-            out, tuple(n for i, n in enumerate(shape) if axis is not None and i not in axis)
-        )
-    return out
+    """log(sum(exp(a))) over ``axis``, without overflow; its gradient is the softmax."""
+    return logsumexp_p(a, axis=normalize_axis(axis, len(shape_of(a))), keepdims=keepdims)
