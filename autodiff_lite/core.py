@@ -58,9 +58,27 @@ class Primitive:
     Variadic primitives (``concatenate``, ``einsum``) give ``jvps``/``vjps`` as a
     function of the argument number instead of a tuple. ``register=False`` keeps a
     primitive made at run time out of :data:`REGISTRY`.
+
+    What the backward pass reads. ``vjp_needs_inputs=False`` promises that the VJP rules
+    read only the *shapes and dtypes* of the arguments, never their values (``add``,
+    ``reshape``, ``sum``: linear maps that only move or sum the cotangent);
+    ``vjp_needs_output=False`` promises the same of ``ans`` (``matmul``, ``multiply``).
+    Reverse mode then keeps a small :class:`~autodiff_lite.reverse.ShapeOnly` stand-in on
+    the tape instead of the array, which can be freed during the forward pass (PyTorch's
+    operations likewise save for backward only the tensors their formula uses).
     """
 
-    __slots__ = ("name", "impl", "jvps", "vjps", "differentiable", "domains", "cases")
+    __slots__ = (
+        "name",
+        "impl",
+        "jvps",
+        "vjps",
+        "differentiable",
+        "domains",
+        "cases",
+        "vjp_needs_inputs",
+        "vjp_needs_output",
+    )
 
     def __init__(
         self,
@@ -73,6 +91,8 @@ class Primitive:
         domains=None,
         cases=None,
         register: bool = True,
+        vjp_needs_inputs: bool = True,
+        vjp_needs_output: bool = True,
     ):
         self.name = name
         self.impl = impl
@@ -81,6 +101,8 @@ class Primitive:
         self.differentiable = differentiable
         self.domains = domains
         self.cases = cases
+        self.vjp_needs_inputs = vjp_needs_inputs
+        self.vjp_needs_output = vjp_needs_output
         if register:
             # Library primitives go in the table that the tests sweep. Primitives made on
             # the fly (custom_vjp, checkpoint, fixed_point) pass register=False.

@@ -21,6 +21,7 @@ class RecordingTrace(ReverseTrace):
     """A reverse-mode trace that remembers the order in which nodes were made."""
 
     __slots__ = ("order",)
+    keep_values = True  # the tables and graphs show every value
 
     def __init__(self, level: int):
         super().__init__(level)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from .core import ZERO, Primitive, Trace, Tracer, bind, dtype_of
 from .errors import BackwardError
 from .primitives.shapes import astype
@@ -48,6 +50,24 @@ class Node:
         return f"<Node {name}>"
 
 
+class ShapeOnly:
+    """What the tape keeps of an array whose value no VJP rule will read: its shape and
+    dtype (enough for ``shape_of``, ``dtype_of`` and ``unbroadcast``). See
+    ``vjp_needs_inputs`` and ``vjp_needs_output`` in :class:`~autodiff_lite.core.Primitive`."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, x: np.ndarray):
+        self.shape, self.dtype = x.shape, x.dtype
+
+    def __repr__(self) -> str:
+        return f"ShapeOnly({self.shape}, {self.dtype})"
+
+
+def _stand_in(x):
+    return ShapeOnly(x) if type(x) is np.ndarray else x
+
+
 class ReverseTracer(Tracer):
     """A value inside one reverse-mode trace, knowing the tape node that made it."""
 
@@ -68,6 +88,7 @@ class ReverseTracer(Tracer):
 
 class ReverseTrace(Trace):
     __slots__ = ()
+    keep_values = False  # True: the tape keeps every value (for showing it, see recording)
 
     def process(self, prim: Primitive, args: tuple, params: dict):
         primals = []
@@ -85,7 +106,15 @@ class ReverseTrace(Trace):
         # Speed: in a first derivative no outer trace is waiting, so numpy is called
         # directly instead of through bind() once more (which would find nothing to do).
         ans = bind(prim, primals, params) if nested else prim.impl(*primals, **params)
-        return ReverseTracer(self, ans, Node(prim, params, primals, ans, parents))
+        # Memory: of the values a rule never reads, the tape keeps only the shape, so the
+        # arrays themselves can be freed as soon as the program drops them (see Primitive).
+        kept_args, kept_ans = primals, ans
+        if not self.keep_values:
+            if not prim.vjp_needs_inputs:
+                kept_args = [_stand_in(x) for x in primals]
+            if not prim.vjp_needs_output:
+                kept_ans = _stand_in(ans)
+        return ReverseTracer(self, ans, Node(prim, params, kept_args, kept_ans, parents))
 
 
 def toposort(ends: list[Node]) -> list[Node]:

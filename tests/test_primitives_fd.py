@@ -129,3 +129,57 @@ def test_reductions_any_axis(shape, data):
     x = np.random.default_rng(len(shape)).uniform(0.5, 1.5, size=shape)
     for f in (anp.sum, anp.mean, anp.prod, anp.max, anp.min, anp.var, anp.logsumexp):
         ad.check_grads(lambda x, f=f: f(x, axis=axis, keepdims=keepdims), (x,), order=2)
+
+
+# --- vjp_needs_inputs=False: the tape keeps only shapes ---------------------------------
+
+SHAPE_ONLY = [
+    n
+    for n in DIFFERENTIABLE
+    if not (ad.REGISTRY[n].vjp_needs_inputs and ad.REGISTRY[n].vjp_needs_output)
+]
+
+
+def test_some_primitives_keep_only_shapes_on_the_tape():
+    assert {"add", "subtract", "reshape", "sum", "getitem", "matmul", "maximum"} <= set(SHAPE_ONLY)
+
+
+@pytest.mark.parametrize("name", SHAPE_ONLY)
+def test_shape_only_rules_give_the_same_cotangents(name):
+    """A primitive that promises its VJP reads no input (or output) values gets the same
+    cotangents from ShapeOnly stand-ins as from the arrays themselves."""
+    from autodiff_lite.reverse import ShapeOnly
+
+    prim = ad.REGISTRY[name]
+    rng = np.random.default_rng(7)
+    for shapes, params in prim.cases:
+        args = _sample(prim, shapes, rng)
+        ans = np.asarray(prim.impl(*args, **params))
+        g = rng.normal(size=ans.shape)
+        kept = args
+        if not prim.vjp_needs_inputs:
+            kept = [ShapeOnly(a) if isinstance(a, np.ndarray) else a for a in args]
+        kept_ans = ans if prim.vjp_needs_output else ShapeOnly(ans)
+        for i in _split(prim, args):
+            rule = prim.vjp_rule(i)
+            want = rule(g, ans, *args, **params)
+            got = rule(g, kept_ans, *kept, **params)
+            np.testing.assert_array_equal(got, want, err_msg=f"{name} argument {i}")
+
+
+def test_tape_keeps_shapes_not_arrays_for_add():
+    """Memory: after x @ W + b, the tape no longer holds x @ W (add reads no values)."""
+    import weakref
+
+    from autodiff_lite.core import new_trace
+    from autodiff_lite.reverse import Node, ReverseTrace, ReverseTracer
+
+    x, w, b = np.ones((4, 3)), np.ones((3, 2)), np.ones(2)
+    with new_trace(ReverseTrace) as trace:
+        tw = ReverseTracer(trace, w, Node.leaf(w))
+        xw = x @ tw
+        ref = weakref.ref(xw.primal)
+        y = xw + b
+        del xw
+        assert ref() is None, "the tape kept x @ W alive"
+        assert y.node.args[0].shape == (4, 2)

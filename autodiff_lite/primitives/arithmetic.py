@@ -70,8 +70,8 @@ def _scalar_min(x, y):
     return r if type(r) is np.float64 else np.float64(r)
 
 
-def binary(name, impl, jvps, vjps, domain=(R, R)):
-    return Primitive(name, impl, jvps, vjps, domains=domain, cases=_BINARY_SHAPES)
+def binary(name, impl, jvps, vjps, domain=(R, R), **needs):
+    return Primitive(name, impl, jvps, vjps, domains=domain, cases=_BINARY_SHAPES, **needs)
 
 
 add = binary(
@@ -79,6 +79,8 @@ add = binary(
     _with_scalar_path(np.add, operator.add),
     jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: y_dot),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)),
+    vjp_needs_inputs=False,  # memory: the tape keeps shapes only (see Primitive)
+    vjp_needs_output=False,
 )
 
 subtract = binary(
@@ -86,6 +88,8 @@ subtract = binary(
     _with_scalar_path(np.subtract, operator.sub),
     jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: -y_dot),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y)),
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 multiply = binary(
@@ -96,6 +100,7 @@ multiply = binary(
         lambda g, ans, x, y: unbroadcast(g * y, x),
         lambda g, ans, x, y: unbroadcast(x * g, y),
     ),
+    vjp_needs_output=False,
 )
 
 divide = binary(
@@ -195,6 +200,7 @@ maximum = binary(
         lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), x),
         lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), y),
     ),
+    vjp_needs_output=False,
 )
 
 minimum = binary(
@@ -208,6 +214,7 @@ minimum = binary(
         lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), x),
         lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), y),
     ),
+    vjp_needs_output=False,
 )
 
 

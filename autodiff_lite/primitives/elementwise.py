@@ -55,6 +55,8 @@ negative = Primitive(
     vjps=(lambda g, ans, x: negative(g),),
     domains=(R,),
     cases=_SHAPES,
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 # name        numpy        derivative f'(x), from ans = f(x) and x          domain

@@ -72,6 +72,8 @@ sum_p = Primitive(
     vjps=(lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims),),
     domains=(R,),
     cases=_AXIS_CASES,
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 

@@ -25,6 +25,8 @@ reshape_p = Primitive(
     vjps=(lambda g, ans, x, shape: reshape_p(g, shape=shape_of(x)),),
     domains=(R,),
     cases=[(((2, 3),), {"shape": (3, 2)}), (((6,),), {"shape": (2, 3)})],
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 
@@ -51,6 +53,8 @@ transpose_p = Primitive(
     vjps=(lambda g, ans, x, axes: transpose_p(g, axes=_inverse_permutation(axes)),),
     domains=(R,),
     cases=[(((2, 3),), {"axes": (1, 0)}), (((2, 3, 4),), {"axes": (2, 0, 1)})],
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 
@@ -155,6 +159,8 @@ getitem_p = Primitive(
         (((5,),), {"index": np.array([0, 2, 2, 4])}),
         (((3, 4),), {"index": (np.array([0, 2]), np.array([1, 1]))}),
     ],
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 untake = Primitive(
@@ -164,6 +170,8 @@ untake = Primitive(
     vjps=(lambda ct, ans, g, index, shape: getitem_p(ct, index=index),),
     domains=(R,),
     cases=[(((2,),), {"index": np.array([1, 1]), "shape": (3,)})],
+    vjp_needs_inputs=False,
+    vjp_needs_output=False,
 )
 
 
