@@ -64,10 +64,6 @@ class ShapeOnly:
         return f"ShapeOnly({self.shape}, {self.dtype})"
 
 
-def _stand_in(x):
-    return ShapeOnly(x) if type(x) is np.ndarray else x
-
-
 class ReverseTracer(Tracer):
     """A value inside one reverse-mode trace, knowing the tape node that made it."""
 
@@ -106,15 +102,21 @@ class ReverseTrace(Trace):
         # Speed: in a first derivative no outer trace is waiting, so numpy is called
         # directly instead of through bind() once more (which would find nothing to do).
         ans = bind(prim, primals, params) if nested else prim.impl(*primals, **params)
-        # Memory: of the values a rule never reads, the tape keeps only the shape, so the
-        # arrays themselves can be freed as soon as the program drops them (see Primitive).
-        kept_args, kept_ans = primals, ans
-        if not self.keep_values:
-            if not prim.vjp_needs_inputs:
-                kept_args = [_stand_in(x) for x in primals]
-            if not prim.vjp_needs_output:
-                kept_ans = _stand_in(ans)
-        return ReverseTracer(self, ans, Node(prim, params, kept_args, kept_ans, parents))
+        if type(ans) is np.ndarray and not self.keep_values:
+            node = Node(prim, params, *_what_the_vjp_reads(prim, primals, ans), parents)
+        else:  # a number (scalar programs): nothing worth freeing, so no time spent on it
+            node = Node(prim, params, primals, ans, parents)
+        return ReverseTracer(self, ans, node)
+
+
+def _what_the_vjp_reads(prim: Primitive, args: list, ans: np.ndarray):
+    """Memory: of the arrays a rule never reads, the tape keeps only the shape, so they can
+    be freed as soon as the program drops them (see ``vjp_needs_inputs`` in Primitive)."""
+    if not prim.vjp_needs_inputs:
+        args = [ShapeOnly(x) if type(x) is np.ndarray else x for x in args]
+    if not prim.vjp_needs_output:
+        ans = ShapeOnly(ans)
+    return args, ans
 
 
 def toposort(ends: list[Node]) -> list[Node]:
