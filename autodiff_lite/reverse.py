@@ -182,10 +182,8 @@ def _accumulate(cotangents: dict, node: Node, ct) -> None:
         want = dtype_of(node.ans)
         if dtype_of(ct) != want:
             ct = astype(ct, want)
-    if node in cotangents:
-        cotangents[node] = cotangents[node] + ct
-    else:
-        cotangents[node] = ct
+    before = cotangents.get(node)
+    cotangents[node] = ct if before is None else before + ct
 
 
 _FREED = (

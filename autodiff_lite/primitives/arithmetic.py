@@ -41,6 +41,9 @@ _BINARY_SHAPES = [
 # least one is numpy's: two Python floats would follow Python's rules instead.
 
 
+_F64 = np.float64
+
+
 def float64_pair(x, y) -> bool:
     """Are ``x`` and ``y`` single float64 numbers, at least one a numpy scalar?"""
     tx, ty = type(x), type(y)
@@ -53,7 +56,11 @@ def _with_scalar_path(ufunc, op):
     """``ufunc``, but computed by the Python operator ``op`` for a float64 pair."""
 
     def impl(x, y):
-        return op(x, y) if float64_pair(x, y) else ufunc(x, y)
+        # float64_pair(x, y), written out: this line runs once per operation.
+        tx, ty = type(x), type(y)
+        if tx is _F64 and (ty is _F64 or ty is float) or ty is _F64 and tx is float:
+            return op(x, y)
+        return ufunc(x, y)
 
     impl.__name__ = impl.__qualname__ = ufunc.__name__
     return impl
