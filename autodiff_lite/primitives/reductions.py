@@ -49,6 +49,11 @@ def _kept_shape(shape, axis):
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
 
 
+def _kept(y, x, axis, keepdims):
+    """``y`` (shaped like the result) with the reduced axes of ``x`` kept as length 1."""
+    return y if keepdims else reshape(y, _kept_shape(shape_of(x), axis))
+
+
 def _spread(g, x, axis, keepdims):
     """Undo a reduction's shape change: broadcast ``g`` back to the shape of ``x``."""
     shape = shape_of(x)
@@ -165,24 +170,37 @@ def _share_at_ties(x, ans, axis, keepdims):
     return hit / hit.sum(axis=axis, keepdims=True)
 
 
-def _extreme(name, impl):
-    p = Primitive(
+def _weighted_reduction(name, impl, weights):
+    """A reduction whose derivative is a weighting of its inputs, given by
+    ``weights(x, ans, axis, keepdims)`` (shaped like ``x``): the JVP is the weighted sum
+    of ``x_dot``, the VJP spreads ``g`` over the inputs in proportion to the weights.
+
+    ``max`` and ``min`` share the derivative among the elements that attain the extreme;
+    ``logsumexp`` gives each element its softmax probability.
+    """
+    return Primitive(
         name,
-        lambda x, axis, keepdims: impl(x, axis=axis, keepdims=keepdims),
+        impl,
         jvps=(
             lambda x_dot, ans, x, axis, keepdims: sum_p(
-                x_dot * _share_at_ties(x, ans, axis, keepdims), axis=axis, keepdims=keepdims
+                x_dot * weights(x, ans, axis, keepdims), axis=axis, keepdims=keepdims
             ),
         ),
+        # g needs no broadcast_to here: the product broadcasts it over the reduced axes.
         vjps=(
             lambda g, ans, x, axis, keepdims: (
-                _spread(g, x, axis, keepdims) * _share_at_ties(x, ans, axis, keepdims)
+                _kept(g, x, axis, keepdims) * weights(x, ans, axis, keepdims)
             ),
         ),
         domains=(R,),
         cases=_AXIS_CASES,
     )
-    return p
+
+
+def _extreme(name, impl):
+    return _weighted_reduction(
+        name, lambda x, axis, keepdims: impl(x, axis=axis, keepdims=keepdims), _share_at_ties
+    )
 
 
 max_p = _extreme("max", np.max)
@@ -246,11 +264,6 @@ def _reduced_shape(shape, axis):
     return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
 
 
-def _kept(y, x, axis, keepdims):
-    """``y`` (shaped like the result) with the reduced axes of ``x`` kept as length 1."""
-    return y if keepdims else reshape(y, _kept_shape(shape_of(x), axis))
-
-
 def _softmax(x, ans, axis, keepdims):
     """d logsumexp(x) / dx = exp(x - logsumexp(x)), from library ops (so it has derivatives)."""
     from .elementwise import exp
@@ -258,23 +271,7 @@ def _softmax(x, ans, axis, keepdims):
     return exp(x - _kept(ans, x, axis, keepdims))
 
 
-logsumexp_p = Primitive(
-    "logsumexp",
-    _logsumexp_impl,
-    jvps=(
-        lambda x_dot, ans, x, axis, keepdims: sum_p(
-            x_dot * _softmax(x, ans, axis, keepdims), axis=axis, keepdims=keepdims
-        ),
-    ),
-    # g needs no broadcast_to here: the product broadcasts it over the reduced axes.
-    vjps=(
-        lambda g, ans, x, axis, keepdims: (
-            _kept(g, x, axis, keepdims) * _softmax(x, ans, axis, keepdims)
-        ),
-    ),
-    domains=(R,),
-    cases=_AXIS_CASES,
-)
+logsumexp_p = _weighted_reduction("logsumexp", _logsumexp_impl, _softmax)
 
 
 def logsumexp(a, axis=None, keepdims=False):
