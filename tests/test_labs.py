@@ -41,6 +41,9 @@ from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks" / "tools"))
+import course as course_tools  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BIN = Path(sys.executable).parent
@@ -136,16 +139,22 @@ def _env(home: Path) -> dict:
     return env
 
 
-def nbgrader(args: list[str], course: Path, env: dict) -> str:
-    proc = subprocess.run(
-        [NBGRADER, *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    out = proc.stdout + proc.stderr
+def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3) -> str:
+    """Run nbgrader; a kernel that could not start (see course.kernel_failed_to_start) is
+    retried: ``autograde`` without --force then grades only what failed (nbgrader removed it)."""
+    for _ in range(attempts):
+        proc = subprocess.run(
+            [NBGRADER, *args],
+            cwd=course,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        out = proc.stdout + proc.stderr
+        if proc.returncode == 0 or not course_tools.kernel_failed_to_start(out):
+            break
+        args = [a for a in args if a != "--force"]
     if proc.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed in {course}:\n{out[-6000:]}")
     return out

@@ -214,12 +214,12 @@ def _indent(code: str) -> str:
 # ----------------------------------------------------------------------------------------
 
 
-def course_cmd(course: Path, *args, check=True):
+def course_cmd(course: Path, *args, check=True, memory_mb=3072):
     env = dict(os.environ)
     env.pop("DIFFPROG_DB_URL", None)
     env["JUPYTER_CONFIG_DIR"] = str(course.parent / "jupyter-config")
     env["DIFFPROG_CELL_TIMEOUT"] = "15"
-    env["DIFFPROG_MEMORY_MB"] = "3072"
+    env["DIFFPROG_MEMORY_MB"] = str(memory_mb)
     proc = subprocess.run(
         [sys.executable, str(course / "tools" / "course.py"), *args],
         env=env,
@@ -400,3 +400,23 @@ def test_export_writes_grades_and_summary(run):
     assert LAB in summary
     got = grades(run)
     assert got["correct"] == FULL
+
+
+def test_a_kernel_that_cannot_start_is_retried_then_reported(tmp_path):
+    """A kernel that dies before its first reply ran no student code: course.py tries it
+    again (KERNEL_START_ATTEMPTS times) and then reports the submission as not graded.
+    Here the kernel can never start: 1 MB of address space is too little for Python."""
+    course = tmp_path / "notebooks"
+    copy_course(course)
+    course_cmd(course, "release", LAB)
+    hand_in = tmp_path / "hand-in" / "ada" / f"{LAB}.ipynb"
+    hand_in.parent.mkdir(parents=True)
+    nbformat.write(student_nb(), hand_in)
+    course_cmd(course, "collect", str(tmp_path / "hand-in"))
+    proc = course_cmd(course, "autograde", LAB, check=False, memory_mb=1)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "ada/" in out and "NOT GRADED" in out, out
+    assert "Kernel died before replying to kernel_info" in out, out
+    for attempt in (1, 2, 3):
+        assert f"the kernel failed to start (attempt {attempt})" in out, out

@@ -356,6 +356,18 @@ def _job_course(batch: Path, lab: str, template: dict) -> Path:
     return base
 
 
+# A kernel that dies before answering its first message never ran any of the student's
+# code: it could not start. On a busy machine the usual cause is a TCP port that another
+# program took between jupyter_client choosing it and the kernel binding it. Grading such
+# a submission again is safe, so it is retried a few times before it is reported.
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+KERNEL_START_ATTEMPTS = 3
+
+
+def kernel_failed_to_start(nbgrader_output: str) -> bool:
+    return KERNEL_START_FAILED in nbgrader_output
+
+
 def _grade_one(job: dict, batch: Path, template: dict, timeout_s: int) -> dict:
     student, lab = job["student"], job["lab"]
     result = {
@@ -384,9 +396,14 @@ def _grade_one(job: dict, batch: Path, template: dict, timeout_s: int) -> dict:
         "DIFFPROG_PROTECT": os.pathsep.join([str(COURSE), str(batch)]),
     }
     try:
-        done = nbgrader(
-            "autograde", lab, "--student", student, "--force", cwd=work, env=env, timeout=timeout_s
-        )
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            done = nbgrader(
+                "autograde", lab, "--student", student, "--force", cwd=work, env=env,
+                timeout=timeout_s,
+            )  # fmt: skip
+            if not kernel_failed_to_start(done.stdout + done.stderr):
+                break
+            result["notes"].append(f"the kernel failed to start (attempt {attempt})")
     except subprocess.TimeoutExpired:
         result["status"] = f"NOT GRADED: grading took over {timeout_s} s; grade it by hand"
         return result
