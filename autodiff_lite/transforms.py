@@ -193,6 +193,21 @@ def _strip(tree, trace):
     return tree_unflatten(td, [x.primal if trace.owns(x) else x for x in leaves])
 
 
+def _record(f: Callable, primals: tuple, has_aux: bool, check_as: str | None = None):
+    """Run ``f(*primals)`` on a tape: ``(output leaves, output treedef, primals' treedef,
+    pullback over the primal leaves, aux)``. Shared by vjp and grad; ``check_as`` names
+    the caller in the error for non-float primals (grad checks them itself, per argument)."""
+    p_leaves, p_tree = tree_flatten(primals)
+    if check_as:
+        _check_float(p_leaves, check_as, "primal")
+
+    def f_flat(leaves):
+        return f(*tree_unflatten(p_tree, leaves))
+
+    out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, p_leaves, has_aux)
+    return out_leaves, out_tree, p_tree, pullback, aux
+
+
 def vjp(f: Callable, *primals, has_aux: bool = False):
     """Reverse mode: ``(f(*primals), vjp_fn)``, where ``vjp_fn(g)`` gives ``g @ J`` per argument.
 
@@ -200,13 +215,7 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
     >>> print(vjp_fn(1.0)[0])
     6.0
     """
-    p_leaves, p_tree = tree_flatten(primals)
-    _check_float(p_leaves, "vjp", "primal")
-
-    def f_flat(leaves):
-        return f(*tree_unflatten(p_tree, leaves))
-
-    out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, p_leaves, has_aux)
+    out_leaves, out_tree, p_tree, pullback, aux = _record(f, primals, has_aux, check_as="vjp")
 
     def vjp_fn(cotangent):
         ct_leaves, ct_tree = tree_flatten(cotangent)
@@ -235,14 +244,11 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
         single, nums = _normalize_argnums(argnums, len(args), "grad")
         for i in nums:
             _check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
-        # The steps of vjp() without its checks of the cotangent (we make it ourselves).
-        leaves, tree = tree_flatten(tuple(args[i] for i in nums))
-        f_part = _partial(f, args, kwargs, nums)
-
-        def f_flat(leaves):
-            return f_part(*tree_unflatten(tree, leaves))
-
-        out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, leaves, has_aux)
+        # vjp's steps without its checks of the cotangent: we make the cotangent ourselves.
+        diff_args = tuple(args[i] for i in nums)
+        out_leaves, out_tree, tree, pullback, aux = _record(
+            _partial(f, args, kwargs, nums), diff_args, has_aux
+        )
         out = tree_unflatten(out_tree, out_leaves)
         _check_scalar(out, f)
         g = tree_unflatten(tree, pullback([np.ones_like(value_of(out))]))

@@ -53,9 +53,6 @@ LABS = sorted(p.name for p in (NOTEBOOKS / "source").iterdir() if (p / f"{p.name
 if os.environ.get("DIFFPROG_LABS"):
     _only = set(os.environ["DIFFPROG_LABS"].split(","))
     LABS = [lab for lab in LABS if lab in _only]
-# Students' work, grades and caches: never copied into the scratch course.
-SCRATCH = ("submitted", "autograded", "feedback", "nbgrader_exchange", "reports", "archive")
-SCRATCH += ("*.db", "*.db-*", ".nbgrader.log")
 CACHES = ("__pycache__", ".ipynb_checkpoints")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
@@ -160,11 +157,6 @@ def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3) -> str
     return out
 
 
-def copy_course(src: Path, dest: Path, *, with_release: bool = True) -> None:
-    ignore = [*SCRATCH, *CACHES] + ([] if with_release else ["release"])
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*ignore))
-
-
 def submission(lab: str, student: str, release: Path, replace: dict[str, str] | None = None):
     """The files a student hands in: the source (or release) folder, maybe one cell changed."""
     folder = (NOTEBOOKS / "source" / lab) if student != "release" else release / lab
@@ -193,7 +185,7 @@ class GradedCourse:
         self.env = _env(base)
         (base / "jupyter-config").mkdir()
         start = time.perf_counter()
-        copy_course(NOTEBOOKS, self.course, with_release=False)
+        course_tools.copy_course(self.course, with_release=False)
         nbgrader(["generate_assignment", "*", "--force"], self.course, self.env)
         self.release = self.course / "release"
         self.generate_s = time.perf_counter() - start

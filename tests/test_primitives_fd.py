@@ -131,7 +131,7 @@ def test_reductions_any_axis(shape, data):
         ad.check_grads(lambda x, f=f: f(x, axis=axis, keepdims=keepdims), (x,), order=2)
 
 
-# --- vjp_needs_inputs=False: the tape keeps only shapes ---------------------------------
+# --- vjp_needs_inputs / vjp_needs_output: the tape keeps only shapes -------------------
 
 SHAPE_ONLY = [
     n

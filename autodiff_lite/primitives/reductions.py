@@ -56,10 +56,7 @@ def _kept(y, x, axis, keepdims):
 
 def _spread(g, x, axis, keepdims):
     """Undo a reduction's shape change: broadcast ``g`` back to the shape of ``x``."""
-    shape = shape_of(x)
-    if not keepdims:
-        g = reshape(g, _kept_shape(shape, axis))
-    return broadcast_to(g, shape)
+    return broadcast_to(_kept(g, x, axis, keepdims), shape_of(x))
 
 
 def _count(x, axis):

@@ -63,9 +63,11 @@ WORKING = ("submitted", "autograded", "feedback", "reports", "archive", "nbgrade
 WORKING += ("*.db", "*.db-*", ".nbgrader.log", "__pycache__", ".ipynb_checkpoints")
 
 
-def copy_course(dest: Path) -> Path:
-    """A copy of the course (configuration, tools, labs) without anyone's work or grades."""
-    shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns(*WORKING))
+def copy_course(dest: Path, *, with_release: bool = True) -> Path:
+    """A copy of the course (configuration, tools, labs) without anyone's work or grades;
+    ``with_release=False`` also leaves out the student versions (to generate them anew)."""
+    ignore = WORKING if with_release else (*WORKING, "release")
+    shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns(*ignore))
     return dest
 
 
