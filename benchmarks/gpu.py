@@ -6,9 +6,10 @@ An MLP of workload 1's sizes (784-256-256-10, batch 128, float64, the gradient o
 cross-entropy with respect to all weights) but with tanh hidden layers, zero initial biases
 and its own data, so its ratios are comparable within this file, not with workload 1's.
 It is timed for PyTorch eager and JAX (eager and jit) on the GPU, beside the CPU figures
-of numpy's forward pass and ``autodiff_lite``'s gradient measured in the same run. Each time is the median of repeated runs after warm-up, with the
-device synchronised before the clock stops. ``autodiff_lite`` itself runs on numpy (CPU):
-this records what a GPU buys for a model of this size, and the device it was measured on.
+of numpy's forward pass and ``autodiff_lite``'s gradient measured in the same run. Each
+time is the median of repeated runs after warm-up, with the device synchronised before the
+clock stops. ``autodiff_lite`` itself runs on numpy (CPU): this records what a GPU buys
+for a model of this size, and the device it was measured on.
 """
 
 from __future__ import annotations
