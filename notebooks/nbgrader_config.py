@@ -33,6 +33,12 @@ CELL_TIMEOUT_S = int(os.environ.get("DIFFPROG_CELL_TIMEOUT", "60"))
 c.ExecutePreprocessor.timeout = CELL_TIMEOUT_S
 c.Execute.timeout = CELL_TIMEOUT_S
 c.Execute.interrupt_on_timeout = True
+# Two waits that are not about the student's code, made generous for busy machines (a
+# class graded in parallel): nbclient's defaults are 60 s for a kernel to start and 4 s for
+# a cell's last output to arrive after its reply, and nbgrader treats that second wait
+# running out as an error of the notebook (the sandbox would then stop grading it).
+c.Execute.startup_timeout = 120
+c.Execute.iopub_timeout = 30
 
 # What students see where a solution was: a stub that fails loudly until it is replaced.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("your code here")'}

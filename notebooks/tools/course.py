@@ -358,16 +358,17 @@ def _job_course(batch: Path, lab: str, template: dict) -> Path:
     return base
 
 
-# A kernel that dies before answering its first message never ran any of the student's
-# code: it could not start. On a busy machine the usual cause is a TCP port that another
-# program took between jupyter_client choosing it and the kernel binding it. Grading such
-# a submission again is safe, so it is retried a few times before it is reported.
-KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+# A kernel that dies before answering its first message, or never answers it, ran none
+# of the student's code: it could not start. On a busy machine the usual causes are a TCP
+# port that another program took between jupyter_client choosing it and the kernel binding
+# it, and a start slower than the startup timeout. Grading such a submission again is
+# safe, so it is retried a few times before it is reported. (jupyter_client's messages.)
+KERNEL_START_FAILED = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
 KERNEL_START_ATTEMPTS = 3
 
 
 def kernel_failed_to_start(nbgrader_output: str) -> bool:
-    return KERNEL_START_FAILED in nbgrader_output
+    return any(message in nbgrader_output for message in KERNEL_START_FAILED)
 
 
 def _grade_one(job: dict, batch: Path, template: dict, timeout_s: int) -> dict:
