@@ -420,3 +420,28 @@ def test_a_kernel_that_cannot_start_is_retried_then_reported(tmp_path):
     assert "Kernel died before replying to kernel_info" in out, out
     for attempt in (1, 2, 3):
         assert f"the kernel failed to start (attempt {attempt})" in out, out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets are a POSIX feature")
+def test_kernels_talk_over_private_unix_sockets(tmp_path):
+    """The grading kernel listens on Unix sockets in a folder of its own, not on TCP ports
+    that graders running side by side could take from each other, and the folder is
+    removed afterwards."""
+    from sandbox import SandboxedExecute
+
+    work = tmp_path / "work"
+    work.mkdir()
+    code = (
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "app = IPKernelApp.instance()\n"
+        "print(app.transport, app.ip)"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    grader = SandboxedExecute(timeout=60)
+    nb, _ = grader.preprocess(nb, {"metadata": {"path": str(work)}})
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    transport, ip = text.split()
+    assert transport == "ipc", nb.cells[0].outputs
+    assert Path(ip).name == "kernel" and Path(ip).parent.name.startswith("diffprog-kernel-")
+    assert not Path(ip).parent.exists()  # cleaned up with the kernel

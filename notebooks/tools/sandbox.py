@@ -6,7 +6,8 @@ nbgrader runs a student's notebook in a Jupyter kernel with the rights of whoeve
 1. :class:`SandboxedExecute`, nbgrader's ``Execute`` preprocessor with three additions:
 
    - the kernel is started through this file (``python sandbox.py kernel ...``) instead of
-     plainly, so that it runs inside the limits of part 2;
+     plainly, so that it runs inside the limits of part 2, and listens on Unix sockets in a
+     folder of its own rather than on TCP ports;
    - a kernel that dies (``os._exit``, a segfault, a memory or CPU limit) or stops
      answering does not abort grading: the cell that killed it gets an error output saying
      why, the cells after it are marked "not run", and the grades so far are kept;
@@ -42,8 +43,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -149,6 +152,18 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
+        if os.name == "posix":
+            # Unix sockets in a private folder instead of TCP ports on localhost. With TCP,
+            # jupyter_client picks free ports and closes them, and the kernel binds them a
+            # moment later; graders running side by side could take each other's ports, and
+            # then a kernel never answered ("Kernel didn't respond in 60 seconds": measured
+            # 1 start in 74 with 4 graders starting kernels on 2 cores). A folder per kernel
+            # has no such race, and no other user can reach the sockets.
+            self._socket_dir = tempfile.mkdtemp(prefix="diffprog-kernel-")
+            if os.geteuid() == 0:  # the kernel will be `nobody` (see _drop_privileges)
+                os.chown(self._socket_dir, NOBODY, NOBODY)
+            km.transport = "ipc"
+            km.ip = os.path.join(self._socket_dir, "kernel")
         spec = km.kernel_spec
         spec.argv = [
             sys.executable,
@@ -173,10 +188,13 @@ class SandboxedExecute(Execute):
         self._report = {"crash": None, "tampered": [], "timeouts": [], "not_run": 0}
         self._baseline = None
         self._dead = None
+        self._socket_dir = None
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
             self._write_report(resources or {})
+            if self._socket_dir:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code":
