@@ -423,25 +423,28 @@ def test_a_kernel_that_cannot_start_is_retried_then_reported(tmp_path):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="Unix sockets are a POSIX feature")
-def test_kernels_talk_over_private_unix_sockets(tmp_path):
+def test_the_grading_kernel_is_lean_and_private(tmp_path):
     """The grading kernel listens on Unix sockets in a folder of its own, not on TCP ports
     that graders running side by side could take from each other, and the folder is
-    removed afterwards."""
+    removed afterwards. It does not import the grader's modules (nbformat's schema
+    validator alone costs seconds at every kernel start)."""
     from sandbox import SandboxedExecute
 
     work = tmp_path / "work"
     work.mkdir()
     code = (
+        "import sys\n"
         "from ipykernel.kernelapp import IPKernelApp\n"
         "app = IPKernelApp.instance()\n"
-        "print(app.transport, app.ip)"
+        "print(app.transport, app.ip, 'nbformat' in sys.modules, 'nbgrader' in sys.modules)"
     )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     grader = SandboxedExecute(timeout=60)
     nb, _ = grader.preprocess(nb, {"metadata": {"path": str(work)}})
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-    transport, ip = text.split()
+    transport, ip, has_nbformat, has_nbgrader = text.split()
     assert transport == "ipc", nb.cells[0].outputs
     assert Path(ip).name == "kernel" and Path(ip).parent.name.startswith("diffprog-kernel-")
     assert not Path(ip).parent.exists()  # cleaned up with the kernel
+    assert has_nbformat == has_nbgrader == "False"
