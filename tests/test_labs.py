@@ -140,7 +140,7 @@ def _env(home: Path) -> dict:
 RETRIED: list[str] = []  # what went wrong in runs that were retried (see nbgrader below)
 
 
-def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3) -> str:
+def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3, timeout_s=900) -> str:
     """Run nbgrader in ``course``.
 
     An ``autograde`` run that fails on a submission failed outside the student's code (a
@@ -151,14 +151,22 @@ def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3) -> str
     grader stays visible; a submission that fails every time fails the tests.
     """
     for attempt in range(1, attempts + 1):
-        proc = subprocess.run(
-            [NBGRADER, *args],
-            cwd=course,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        try:
+            proc = subprocess.run(
+                [NBGRADER, *args],
+                cwd=course,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+            )
+        except subprocess.TimeoutExpired as e:
+            out = "".join(_text(x) for x in (e.stdout, e.stderr))
+            (course / "nbgrader-failure.log").write_text(out)
+            raise AssertionError(
+                f"nbgrader {' '.join(args)} did not finish in {timeout_s} s in {course} "
+                f"(a slow or overloaded machine?); its output is in nbgrader-failure.log"
+            ) from None
         out = proc.stdout + proc.stderr
         if proc.returncode == 0 or args[0] != "autograde" or attempt == attempts:
             break
@@ -172,6 +180,10 @@ def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3) -> str
             + (_errors(out) or out[-6000:])
         )
     return out
+
+
+def _text(output) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else (output or "")
 
 
 def _errors(nbgrader_output: str) -> str:
@@ -242,8 +254,16 @@ class GradedCourse:
             nbformat.write(nb, dest / f"{lab}.ipynb")
             self.autograded[lab, sid] = shard / "autograded" / sid / lab / f"{lab}.ipynb"
         with ThreadPoolExecutor(n_shards) as pool:
+            # A minute per notebook, far more than any lab needs, is the limit: a loaded
+            # machine is slow, but a run that goes over has hung.
             runs = [
-                pool.submit(nbgrader, ["autograde", "*", "--force"], shard, self.env)
+                pool.submit(
+                    nbgrader,
+                    ["autograde", "*", "--force"],
+                    shard,
+                    self.env,
+                    timeout_s=60 * len(list((shard / "submitted").glob("*/*/*.ipynb"))),
+                )
                 for shard in shards
                 if (shard / "submitted").is_dir()
             ]
