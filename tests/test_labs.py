@@ -48,7 +48,6 @@ import course as course_tools  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BIN = Path(sys.executable).parent
-NBGRADER = shutil.which("nbgrader", path=str(BIN)) or shutil.which("nbgrader")
 LABS = sorted(p.name for p in (NOTEBOOKS / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
 # DIFFPROG_LABS=lab6-fitting,lab7-hard-edges limits a run to some labs (while writing a lab).
 if os.environ.get("DIFFPROG_LABS"):
@@ -57,9 +56,6 @@ if os.environ.get("DIFFPROG_LABS"):
 CACHES = ("__pycache__", ".ipynb_checkpoints")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-
-pytestmark = pytest.mark.skipif(NBGRADER is None, reason="nbgrader is not installed")
-
 
 # ----------------------------------------------------------------------------------------
 # Reading notebooks
@@ -153,7 +149,7 @@ def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3, timeou
     for attempt in range(1, attempts + 1):
         try:
             proc = subprocess.run(
-                [NBGRADER, *args],
+                [sys.executable, "-c", course_tools.NBGRADER, *args],  # `nbgrader ...`
                 cwd=course,
                 env=env,
                 capture_output=True,

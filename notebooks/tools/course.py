@@ -77,12 +77,24 @@ def labs() -> list[str]:
     )
 
 
+# Speed: every nbgrader run imports nbformat, whose schema library (jsonschema) imports
+# rfc3987_syntax when it is installed (jupyter-events asks for it), and that module compiles
+# 38 grammars at import: 2.5 s of CPU per run, half of nbgrader's start-up, and this script
+# runs nbgrader once per submission. Neither nbgrader nor nbformat checks IRIs, so the
+# launcher tells Python the module is absent (``None`` in sys.modules makes its import fail)
+# and jsonschema goes on without it. Otherwise this is the ``nbgrader`` command itself.
+NBGRADER = (
+    "import sys; sys.modules['rfc3987_syntax'] = None; "
+    "from nbgrader.apps.nbgraderapp import main; sys.exit(main())"
+)
+
+
 def nbgrader(*args: str, cwd: Path = COURSE, env: dict | None = None, timeout=None):
     """Run the real nbgrader command line (with this environment's bin/ on PATH)."""
     full_env = dict(os.environ if env is None else env)
     full_env["PATH"] = f"{BIN}{os.pathsep}{full_env.get('PATH', '')}"
     return subprocess.run(
-        [str(BIN / "nbgrader"), *args],
+        [sys.executable, "-c", NBGRADER, *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,
