@@ -165,8 +165,9 @@ class SandboxedExecute(Execute):
             # jupyter_client picks free ports and closes them, and the kernel binds them a
             # moment later; graders running side by side could take each other's ports, and
             # then a kernel never answered ("Kernel didn't respond in 60 seconds": measured
-            # 1 start in 120 with 4 graders starting kernels on 2 cores). A folder per kernel
-            # has no such race, and no other user can reach the sockets.
+            # 1 start in 120 with 4 graders starting kernels on 2 cores). Socket files in a
+            # new folder per kernel have no such race. (As with TCP, the messages are
+            # signed with the kernel's own key; another process cannot forge them.)
             self._socket_dir = tempfile.mkdtemp(prefix="diffprog-kernel-")
             if os.geteuid() == 0:  # the kernel will be `nobody` (see _drop_privileges)
                 os.chown(self._socket_dir, NOBODY, NOBODY)
