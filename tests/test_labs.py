@@ -47,7 +47,6 @@ import course as course_tools  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-BIN = Path(sys.executable).parent
 LABS = sorted(p.name for p in (NOTEBOOKS / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
 # DIFFPROG_LABS=lab6-fitting,lab7-hard-edges limits a run to some labs (while writing a lab).
 if os.environ.get("DIFFPROG_LABS"):
@@ -126,7 +125,6 @@ def meaningful_lines(text: str) -> set[str]:
 
 def _env(home: Path) -> dict:
     env = dict(os.environ)
-    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
     env.pop("DIFFPROG_DB_URL", None)  # the scratch course's own SQLite gradebook
     env["JUPYTER_CONFIG_DIR"] = str(home / "jupyter-config")  # no personal nbgrader config
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -137,10 +135,10 @@ RETRIED: list[str] = []  # what went wrong in runs that were retried (see nbgrad
 
 
 def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3, timeout_s=900) -> str:
-    """Run nbgrader in ``course``.
+    """Run nbgrader in ``course`` (through ``course.nbgrader``, as the instructor's tool does).
 
     An ``autograde`` run that fails on a submission failed outside the student's code (a
-    failing cell is a grade, not an error): most often a kernel that could not start on
+    failing cell is a grade, not an error): for example a kernel that could not start on
     this busy machine (see course.kernel_failed_to_start). nbgrader removes what it could
     not grade, so the run is repeated without --force, which grades only that. Each retry
     is kept in RETRIED, with nbgrader's traceback, and reported as a warning, so a flaky
@@ -148,34 +146,25 @@ def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3, timeou
     """
     for attempt in range(1, attempts + 1):
         try:
-            proc = subprocess.run(
-                [sys.executable, "-c", course_tools.NBGRADER, *args],  # `nbgrader ...`
-                cwd=course,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-            )
+            proc = course_tools.nbgrader(*args, cwd=course, env=env, timeout=timeout_s)
         except subprocess.TimeoutExpired as e:
             out = "".join(_text(x) for x in (e.stdout, e.stderr))
-            (course / "nbgrader-failure.log").write_text(out)
-            raise AssertionError(
-                f"nbgrader {' '.join(args)} did not finish in {timeout_s} s in {course} "
-                f"(a slow or overloaded machine?); its output is in nbgrader-failure.log"
-            ) from None
+            why = f"did not finish in {timeout_s} s (a slow or overloaded machine?)"
+            break
         out = proc.stdout + proc.stderr
-        if proc.returncode == 0 or args[0] != "autograde" or attempt == attempts:
+        if proc.returncode == 0:
+            return out
+        why = "failed"
+        if args[0] != "autograde" or attempt == attempts:
             break
         RETRIED.append(f"nbgrader {' '.join(args)} in {course}, attempt {attempt}:\n{_errors(out)}")
         args = [a for a in args if a != "--force"]
-    if proc.returncode != 0:
-        log = course / "nbgrader-failure.log"
-        log.write_text(out)
-        raise AssertionError(
-            f"nbgrader {' '.join(args)} failed in {course} (whole output: {log}):\n"
-            + (_errors(out) or out[-6000:])
-        )
-    return out
+    log = course / "nbgrader-failure.log"
+    log.write_text(out)
+    raise AssertionError(
+        f"nbgrader {' '.join(args)} {why} in {course} (whole output: {log}):\n"
+        + (_errors(out) or out[-6000:])
+    )
 
 
 def _text(output) -> str:
