@@ -165,6 +165,19 @@ def _checks():
 
 def pytest_configure(config):
     config._xcheck_totals = {}
+    # (what, why) for each shared fixture that failed (the book build, the lab grading).
+    # Such a failure errors every test that uses the fixture, so the pytest output holds
+    # dozens of copies of the report and the cause scrolls far above the last lines, which
+    # are often all a CI log shows: pytest_unconfigure repeats it after the last line.
+    config._setup_failures = []
+
+
+def pytest_unconfigure(config):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for what, why in getattr(config, "_setup_failures", []):
+        if reporter is not None:
+            reporter.section(f"{what} failed (repeated from above)", sep="!")
+            reporter.write_line(why[-5000:])
 
 
 def pytest_sessionfinish(session, exitstatus):

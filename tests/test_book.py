@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -59,13 +60,56 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def book() -> Path:
+BUILD_LOG = ROOT / "_build" / "book-build.log"
+# A kernel that dies or never answers is the machine's fault, not the page's: such a build is
+# run once more (the cache keeps every page that did execute) and the retry is reported.
+KERNEL_TROUBLE = ("DeadKernelError", "Kernel died", "Kernel didn't respond", "kernel_info")
+
+
+def _why_the_build_failed(log: str) -> str:
+    """The part of a failed build's log that says why.
+
+    The log ends with the build's own traceback, which says only that the build failed; the
+    cause is earlier: Sphinx's WARNING and ERROR lines and, when a lesson's cell raised, the
+    cell with its traceback (myst-nb prints it before stopping the build).
+    """
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log)  # no terminal colours
+    lines = [line for line in text.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
+    cells = re.findall(
+        r"(An error occurred while executing the following cell:.*?)"
+        r"(?:\nThe above exception was the direct cause|\Z)",
+        text,
+        re.S,
+    )
+    kernels = [line for line in text.splitlines() if any(k in line for k in KERNEL_TROUBLE)]
+    parts = ["\n".join(lines[:40]), *(c[-4000:] for c in cells[:3]), "\n".join(kernels[:10])]
+    return "\n\n".join(p for p in parts if p.strip()) or text[-3000:]
+
+
+def _build_book() -> subprocess.CompletedProcess:
     exe = Path(sys.executable).parent / "jupyter-book"
     done = subprocess.run(
         [str(exe), *BUILD[1:]], cwd=ROOT, capture_output=True, text=True, timeout=1800
     )
-    assert done.returncode == 0, "book build failed:\n" + (done.stdout + done.stderr)[-6000:]
+    BUILD_LOG.parent.mkdir(parents=True, exist_ok=True)
+    BUILD_LOG.write_text(done.stdout + "\n" + done.stderr)
+    return done
+
+
+@pytest.fixture(scope="session")
+def book(request) -> Path:
+    done = _build_book()
+    if done.returncode != 0 and any(k in done.stderr for k in KERNEL_TROUBLE):
+        warnings.warn(
+            "the book build was retried after kernel trouble:\n"
+            + _why_the_build_failed(done.stdout + done.stderr),
+            stacklevel=1,
+        )
+        done = _build_book()
+    if done.returncode != 0:
+        why = _why_the_build_failed(done.stdout + "\n" + done.stderr)
+        request.config._setup_failures.append(("the book build", why))  # see conftest.py
+        pytest.fail(f"book build failed (whole log: {BUILD_LOG}):\n{why}", pytrace=False)
     assert (HTML / "index.html").exists()
     return HTML
 
