@@ -23,10 +23,12 @@ import zlib
 import numpy as np
 import pytest
 
-# The tests import their helpers as ``reference_ops``, whether or not tests/ is a package.
+# The tests import their helpers as ``reference_ops``, whether or not tests/ is a package,
+# and the course's tools (notebooks/tools: course.py, sandbox.py) by their module names.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+for _path in (_HERE, os.path.join(os.path.dirname(_HERE), "notebooks", "tools")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 try:  # float64 in JAX, before any JAX array is made
     import jax as _jax
@@ -174,10 +176,11 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
     for what, why in getattr(config, "_setup_failures", []):
-        if reporter is not None:
-            reporter.section(f"{what} failed (repeated from above)", sep="!")
-            reporter.write_line(why[-5000:])
+        reporter.section(f"{what} failed (repeated from above)", sep="!")
+        reporter.write_line(why[-5000:])
 
 
 def pytest_sessionfinish(session, exitstatus):

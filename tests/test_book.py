@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from course import kernel_failed_to_start  # notebooks/tools (see conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -62,17 +63,15 @@ def _chromium() -> str:
 
 
 BUILD_LOG = ROOT / "_build" / "book-build.log"
-# A kernel that dies or never answers is the machine's fault, not the page's: such a build is
-# run once more (the cache keeps every page that did execute) and the retry is reported.
-KERNEL_TROUBLE = ("DeadKernelError", "Kernel died", "Kernel didn't respond", "kernel_info")
 
 
 def _why_the_build_failed(log: str) -> str:
     """The part of a failed build's log that says why.
 
     The log ends with the build's own traceback, which says only that the build failed; the
-    cause is earlier: Sphinx's WARNING and ERROR lines and, when a lesson's cell raised, the
-    cell with its traceback (myst-nb prints it before stopping the build).
+    cause is earlier: Sphinx's WARNING and ERROR lines, the cell with its traceback when a
+    lesson's cell raised (myst-nb prints it before stopping the build), and a kernel's
+    failure to start.
     """
     text = re.sub(r"\x1b\[[0-9;]*m", "", log)  # no terminal colours
     lines = [line for line in text.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL):", line)]
@@ -82,33 +81,34 @@ def _why_the_build_failed(log: str) -> str:
         text,
         re.S,
     )
-    kernels = [line for line in text.splitlines() if any(k in line for k in KERNEL_TROUBLE)]
-    parts = ["\n".join(lines[:40]), *(c[-4000:] for c in cells[:3]), "\n".join(kernels[:10])]
+    kernels = [line for line in text.splitlines() if kernel_failed_to_start(line)]
+    parts = ["\n".join(lines[:40]), *(c[-4000:] for c in cells[:3]), "\n".join(kernels[:5])]
     return "\n\n".join(p for p in parts if p.strip()) or text[-3000:]
 
 
-def _build_book() -> subprocess.CompletedProcess:
+def _build_book() -> tuple[int, str]:
+    """Build the book as `make book` does; the exit code and the whole log (also saved)."""
     exe = Path(sys.executable).parent / "jupyter-book"
     done = subprocess.run(
         [str(exe), *BUILD[1:]], cwd=ROOT, capture_output=True, text=True, timeout=1800
     )
+    log = done.stdout + "\n" + done.stderr
     BUILD_LOG.parent.mkdir(parents=True, exist_ok=True)
-    BUILD_LOG.write_text(done.stdout + "\n" + done.stderr)
-    return done
+    BUILD_LOG.write_text(log)
+    return done.returncode, log
 
 
 @pytest.fixture(scope="session")
 def book(request) -> Path:
-    done = _build_book()
-    if done.returncode != 0 and any(k in done.stderr for k in KERNEL_TROUBLE):
-        warnings.warn(
-            "the book build was retried after kernel trouble:\n"
-            + _why_the_build_failed(done.stdout + done.stderr),
-            stacklevel=1,
-        )
-        done = _build_book()
-    if done.returncode != 0:
-        why = _why_the_build_failed(done.stdout + "\n" + done.stderr)
+    code, log = _build_book()
+    # A kernel that never started is the machine's fault, not the page's (the same check as
+    # the grader's): the build runs once more (the cache keeps every page that did execute)
+    # and the retry is reported.
+    if code != 0 and kernel_failed_to_start(log):
+        warnings.warn(f"the book build was retried: {_why_the_build_failed(log)}", stacklevel=1)
+        code, log = _build_book()
+    if code != 0:
+        why = _why_the_build_failed(log)
         request.config._setup_failures.append(("the book build", why))  # see conftest.py
         pytest.fail(f"book build failed (whole log: {BUILD_LOG}):\n{why}", pytrace=False)
     assert (HTML / "index.html").exists()

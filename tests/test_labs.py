@@ -42,7 +42,6 @@ from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks" / "tools"))
 import course as course_tools  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,10 +29,8 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks" / "tools"))
 from course import copy_course  # noqa: E402
+from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
