@@ -55,7 +55,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 install: $(STAMP)
 
+# System packages (Graphviz; Chromium for the tests): installed with apt-get when missing and
+# no password is needed, else the script says what to install.
+SYSTEM_PACKAGES := requirements/system-packages.sh
+
 book: $(STAMP)
+	@$(SYSTEM_PACKAGES) book
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo
 	@echo "The web book is built: $(CURDIR)/$(BOOK_HTML)/index.html"
@@ -90,6 +95,7 @@ grades: $(STAMP)
 	$(COURSE_PY) export
 
 test: $(STAMP)
+	@$(SYSTEM_PACKAGES) test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The system programs the course needs besides Python, from Debian's packages:
+#   graphviz  `dot` draws the computational-graph figures (the book, and so the tests);
+#   chromium  the headless browser that checks every page of the built book (the tests).
+# Usage: requirements/system-packages.sh book|test   (called by `make book` and `make test`)
+# What is missing is installed with apt-get when that needs no password (root, or sudo -n);
+# otherwise this says what to run and fails, before any long build starts.
+set -euo pipefail
+
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+if [ "${1:-test}" = test ]; then
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+    || missing+=(chromium)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi
+if command -v apt-get >/dev/null 2>&1 && "${sudo[@]}" true 2>/dev/null; then
+  echo "Installing ${missing[*]} with apt-get (system packages the course needs)"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "error: the course needs ${missing[*]} (system packages). On Debian or Ubuntu:" >&2
+echo "    sudo apt-get install ${missing[*]}" >&2
+echo "elsewhere, install Graphviz and Chromium from your system's package manager." >&2
+exit 1
