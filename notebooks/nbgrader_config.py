@@ -16,7 +16,9 @@ c = get_config()  # noqa: F821  (nbgrader provides get_config)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "tools"))
 from hidden_tests import HideHiddenTests  # noqa: E402
-from sandbox import SandboxedExecute  # noqa: E402
+
+sys.path.insert(0, HERE)  # the grader package
+from grader.refuse import InKernelGradingRefused  # noqa: E402
 
 c.CourseDirectory.course_id = "diffprog"
 c.CourseDirectory.root = HERE
@@ -24,29 +26,13 @@ c.CourseDirectory.db_url = os.environ.get(
     "DIFFPROG_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db")
 )
 
-# Autograding runs each notebook in a fresh kernel. A cell that runs longer than this is
-# interrupted, recorded as an error (0 points for a test cell), and grading goes on with the
-# next cell, so one endless loop cannot stall a whole class. Our labs run in seconds.
-# nbgrader's Execute preprocessor subclasses nbconvert's ExecutePreprocessor and declares
-# its own timeout, so the limit is set on both.
-CELL_TIMEOUT_S = int(os.environ.get("DIFFPROG_CELL_TIMEOUT", "60"))
-c.ExecutePreprocessor.timeout = CELL_TIMEOUT_S
-c.Execute.timeout = CELL_TIMEOUT_S
-c.Execute.interrupt_on_timeout = True
-# Two waits that are not about the student's code, made generous for busy machines (a
-# class graded in parallel): nbclient's defaults are 60 s for a kernel to start and 4 s for
-# a cell's last output to arrive after its reply, and nbgrader treats that second wait
-# running out as an error of the notebook (the sandbox would then stop grading it).
-c.Execute.startup_timeout = 120
-c.Execute.iopub_timeout = 30
-
 # What students see where a solution was: a stub that fails loudly until it is replaced.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("your code here")'}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"  # nbgrader's spelling
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 
-# Hidden tests are removed from the release and restored from the gradebook at grading.
+# Hidden tests are removed from the release; the grader reads them from source/.
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 c.ClearHiddenTests.enforce_metadata = True
@@ -54,29 +40,11 @@ c.ClearHiddenTests.enforce_metadata = True
 # Students are added to the gradebook the first time one of their submissions is graded.
 c.Autograde.create_student = True
 
-# Student code is untrusted. Autograding runs it in a fenced-in kernel (tools/sandbox.py):
-# resource limits, a clean environment, the user `nobody` when grading as root, and an audit
-# hook that refuses reads of this course folder (solutions, gradebook, other students' work)
-# and of `protected` below, writes outside the submission's folder, processes and network. A
-# kernel that dies is reported in the notebook and grading goes on; a test cell after student
-# code replaced a test helper (np.allclose, IPython's traceback display, ...) gets no points.
-c.Autograde.autograde_preprocessors = [  # nbgrader 0.9's list, with Execute replaced
-    SandboxedExecute,
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-REPO = os.path.dirname(HERE)
-c.SandboxedExecute.protected_paths = [HERE, os.path.join(REPO, "tests")] + [
-    p for p in os.environ.get("DIFFPROG_PROTECT", "").split(os.pathsep) if p
-]
-c.SandboxedExecute.report_dir = os.environ.get(
-    "DIFFPROG_REPORT_DIR", os.path.join(HERE, "reports", "kernels")
-)
-c.SandboxedExecute.memory_mb = int(os.environ.get("DIFFPROG_MEMORY_MB", "4096"))
+# Autograding is `make autograde` (tools/course.py autograde -> grader/grade.py): the
+# student's cells run in a bubblewrap sandbox and the tests run in the grader, outside it.
+# nbgrader's own `nbgrader autograde` would run the tests inside the student's kernel, where
+# student code decides what they appear to output; it is refused here with that advice.
+c.Autograde.autograde_preprocessors = [InKernelGradingRefused]
 
 # Feedback shows visible tests and their failures, but hidden tests only as pass/fail with
 # their points (tools/hidden_tests.py).
@@ -85,3 +53,20 @@ c.GenerateFeedback.preprocessors = [
     HideHiddenTests,
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# A student's notebook is untrusted HTML as well as untrusted code (grader/sanitize.py): its
+# markdown, outputs and metadata must not run in the browser of whoever reads the feedback,
+# nor in the instructor's formgrader session. Both render through an HTMLExporter built from
+# this file (generate_feedback with the list above; the formgrader when Jupyter is started in
+# this folder), so the three lines below protect both:
+# - SanitizeNotebook rewrites the notebook first: an exporter's configured preprocessors run
+#   before nbgrader's own list, so before GetGrades adds the (trusted) scores and comments;
+# - sanitize_html makes nbconvert drop JavaScript and widget outputs and clean HTML outputs;
+# - the two filters clean the HTML the templates write (nbgrader's templates render markdown
+#   without nbconvert's clean_html; and nbconvert's clean_html would escape <p>, <h1>, <img>).
+sys.path.insert(0, HERE)  # the grader package
+from grader.sanitize import SanitizeNotebook, clean_html, safe_markdown2html  # noqa: E402
+
+c.HTMLExporter.preprocessors = [SanitizeNotebook]
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"clean_html": clean_html, "markdown2html": safe_markdown2html}

@@ -16,6 +16,8 @@ student's functions with do). The result is a ``Graded`` record: a score per tes
 the notebook to keep in ``autograded/`` (the student's cells with their outputs, the
 release's visible tests with the harness's verdict, never the hidden code) and notes.
 
+A sandbox that cannot be started (before any student code ran) is the grader's failure, not
+the student's: ``SandboxError`` goes up and the submission is reported as not graded.
 A test cell has ``cell_timeout`` seconds. A student's process that stops answering or dies
 in a test is killed, that test scores nothing, and the process is started again with the
 student's cells replayed (at most ``MAX_RESTARTS`` times); one that dies while running the
@@ -42,7 +44,7 @@ import nbformat
 from . import wire
 from .notebooks import COURSE, is_answer, is_test, nbg, release_nb, source_nb
 from .remote import Remote, SandboxGone, StudentError
-from .sandbox import Limits, Process
+from .sandbox import Limits, Process, SandboxError
 from .shortcuts import find as find_shortcuts
 
 MAX_RESTARTS = 2
@@ -170,6 +172,9 @@ def merge(nb, the_lab: Lab) -> tuple[object, list[str]]:
     """The submission with every graded cell as the release has it (test cells' code and
     all grading metadata; answers keep the student's code), and what had to change."""
     nb = copy.deepcopy(nb)
+    for cell in nb.cells:  # a source may be a list of lines; the grader reads one string
+        if not isinstance(cell.get("source"), str):
+            cell.source = "".join(map(str, cell.get("source") or []))
     notes = []
     want = {nbg(c)["grade_id"]: c for c in the_lab.release.cells if nbg(c).get("grade_id")}
     source_cells = {nbg(c).get("grade_id"): c for c in source_nb(the_lab.name).cells}
@@ -282,10 +287,10 @@ class Session:
         except (wire.Closed, wire.TimedOut, wire.WireError) as e:
             why = self.proc.stderr_text()
             self.stop()
-            raise SandboxGone(f"the sandbox did not start ({e}): {why}") from None
+            raise SandboxError(f"the sandbox did not start ({e}): {why}") from None
         if reply.get("op") != "ready":
             self.stop()
-            raise SandboxGone("the sandbox did not start")
+            raise SandboxError("the sandbox did not start")
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -322,7 +327,7 @@ class Session:
         try:
             for source in cells:
                 self.run(source)
-        except SandboxGone:
+        except (SandboxGone, SandboxError):
             self.stop()
             return False
         return True

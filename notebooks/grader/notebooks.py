@@ -88,6 +88,7 @@ def read_submission(path: Path):
     try:
         nb = nbformat.from_dict(raw)
         nbformat.validate(nb)
+        nb = nbformat.reads(json.dumps(raw), as_version=4)  # multi-line sources joined
     except Exception as e:  # noqa: BLE001 - any validation failure is reported as such
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, f"not a valid notebook: {first[:200]}"

@@ -163,10 +163,10 @@ class Process:
         # The runner reads fd 3 and writes fd 4: move the pipe ends there in the child.
         self.proc = subprocess.Popen(
             [
-                "/bin/sh",
+                "/bin/bash",
                 "-c",
                 'r=$1 w=$2; shift 2; exec 3<&"$r" 4>&"$w" "$@"',
-                "sh",
+                "bash",
                 str(to_child_r),
                 str(from_child_w),
                 *argv,
