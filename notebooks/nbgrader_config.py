@@ -64,8 +64,8 @@ c.GenerateFeedback.preprocessors = [
 # - sanitize_html makes nbconvert drop JavaScript and widget outputs and clean HTML outputs;
 # - the two filters clean the HTML the templates write (nbgrader's templates render markdown
 #   without nbconvert's clean_html; and nbconvert's clean_html would escape <p>, <h1>, <img>).
-sys.path.insert(0, HERE)  # the grader package
-from grader.sanitize import SanitizeNotebook, clean_html, safe_markdown2html  # noqa: E402
+from grader.safe_html import clean_html, safe_markdown2html  # noqa: E402
+from grader.sanitize import SanitizeNotebook  # noqa: E402
 
 c.HTMLExporter.preprocessors = [SanitizeNotebook]
 c.HTMLExporter.sanitize_html = True
