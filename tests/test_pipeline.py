@@ -8,6 +8,7 @@ malformed (bad JSON, an old notebook format, a renamed file), tampered (an edite
 deleted and a re-weighted test cell) and malicious submissions (writing to the gradebook,
 reading the solutions, writing outside its folder, hiding tracebacks, replacing
 ``np.allclose``). Every grade is checked, and so is what the students get back.
+``tests/test_attacks.py`` attacks the pipeline much harder; this module is its everyday use.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def batch(course: Path):
     # tampering: the tests are restored, so the wrong answers still lose their points
     nb = student_nb({"forward_difference": WRONG_FD})
     cell_of(nb, "test_forward_difference").source = "assert True"
-    add("edited_test", nb, FULL - 2, "was edited; restored")
+    add("edited_test", nb, FULL - 2, "was edited; the original was graded")
     nb = student_nb({"forward_difference": WRONG_FD})
     nb.cells.remove(cell_of(nb, "test_forward_difference"))
     add("deleted_test", nb, FULL - 2, "was deleted; restored")
@@ -154,36 +155,37 @@ def batch(course: Path):
         "solutions": f"print(open({str(source_file)!r}).read()[:100])",
         "listing": f"import os\nprint(os.listdir({str(course / 'submitted')!r}))",
         "outside": f"open({str(ROOT / 'PWNED.txt')!r}, 'w').write('x')",
-        "tmp": "open('/tmp/diffprog-pwned.txt', 'w').write('x')",
-        "process": "import subprocess\nsubprocess.run(['touch', '/tmp/diffprog-pwned-2.txt'])",
     }
+    # allowed inside the sandbox (its own /tmp, its own processes), invisible outside it
+    probe_inside = (
+        "open('/tmp/diffprog-pwned.txt', 'w').write('x')\n"
+        "import subprocess\nsubprocess.run(['touch', '/tmp/diffprog-pwned-2.txt'])\n"
+    )
     probe = "\n".join(
         f"try:\n{_indent(code)}\n    print('ESCAPED {name}')\n"
-        f"except (PermissionError, OSError) as e:\n    print('blocked {name}:', e)"
+        f"except Exception as e:\n    print('blocked {name}:', e)"
         for name, code in attempts.items()
     )
     add(
         "malicious_files",
-        student_nb({"forward_difference": with_prefix("forward_difference", probe)}),
+        student_nb(
+            {"forward_difference": with_prefix("forward_difference", probe + "\n" + probe_inside)}
+        ),
         FULL,
     )
+    # hiding tracebacks and replacing numpy in the student's process changes nothing: the
+    # tests run in the grader, so the right answers score and the wrong one does not
     hide = "get_ipython().showtraceback = lambda *a, **k: None\n"
     add(
         "malicious_traceback",
         student_nb({"forward_difference": with_prefix("forward_difference", hide)}),
-        0.0,
-        "FLAG",
+        FULL,
     )
     patch = (
         "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
         "np.testing.assert_allclose = lambda *a, **k: None\n"
     )
-    add(
-        "malicious_patch",
-        student_nb({"forward_difference": patch + WRONG_FD}),
-        0.0,
-        "FLAG",
-    )
+    add("malicious_patch", student_nb({"forward_difference": patch + WRONG_FD}), FULL - 2)
     # malformed and misnamed files
     add("bad_json", '{"cells": [', 0.0, "MALFORMED")
     add(
@@ -338,15 +340,7 @@ def test_malicious_attempts_are_blocked(run):
         run["course"] / "autograded" / "malicious_files" / LAB / f"{LAB}.ipynb", as_version=4
     )
     text = "".join(o.get("text", "") for o in cell_of(nb, "forward_difference").outputs)
-    for name in (
-        "gradebook",
-        "gradebook_file",
-        "solutions",
-        "listing",
-        "outside",
-        "tmp",
-        "process",
-    ):
+    for name in ("gradebook", "gradebook_file", "solutions", "listing", "outside"):
         assert f"blocked {name}:" in text, text
     assert "ESCAPED" not in text, text
     assert not (ROOT / "PWNED.txt").exists()
@@ -400,10 +394,10 @@ def test_export_writes_grades_and_summary(run):
     assert got["correct"] == FULL
 
 
-def test_a_kernel_that_cannot_start_is_retried_then_reported(tmp_path):
-    """A kernel that dies before its first reply ran no student code: course.py tries it
-    again (KERNEL_START_ATTEMPTS times) and then reports the submission as not graded.
-    Here the kernel can never start: 1 MB of address space is too little for Python."""
+def test_a_sandbox_that_cannot_start_stops_grading(tmp_path):
+    """Grading never goes on without isolation: when the sandbox cannot run the course's
+    Python (here 1 MB of address space is too little for it), autograde stops before it
+    grades anything and says why."""
     course = tmp_path / "notebooks"
     copy_course(course)
     course_cmd(course, "release", LAB)
@@ -413,36 +407,12 @@ def test_a_kernel_that_cannot_start_is_retried_then_reported(tmp_path):
     course_cmd(course, "collect", str(tmp_path / "hand-in"))
     proc = course_cmd(course, "autograde", LAB, check=False, memory_mb=1)
     out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out
-    assert "ada/" in out and "NOT GRADED" in out, out
-    assert "Kernel died before replying to kernel_info" in out, out
-    for attempt in (1, 2, 3):
-        assert f"the kernel failed to start (attempt {attempt})" in out, out
-
-
-@pytest.mark.skipif(os.name != "posix", reason="Unix sockets are a POSIX feature")
-def test_the_grading_kernel_is_lean_and_private(tmp_path):
-    """The grading kernel listens on Unix sockets in a folder of its own, not on TCP ports
-    that graders running side by side could take from each other, and the folder is
-    removed afterwards. It does not import the grader's modules (nbformat's schema
-    validator alone costs seconds at every kernel start)."""
-    from sandbox import SandboxedExecute
-
-    work = tmp_path / "work"
-    work.mkdir()
-    code = (
-        "import sys\n"
-        "from ipykernel.kernelapp import IPKernelApp\n"
-        "app = IPKernelApp.instance()\n"
-        "print(app.transport, app.ip, 'nbformat' in sys.modules, 'nbgrader' in sys.modules)"
-    )
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    grader = SandboxedExecute(timeout=60)
-    nb, _ = grader.preprocess(nb, {"metadata": {"path": str(work)}})
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-    transport, ip, has_nbformat, has_nbgrader = text.split()
-    assert transport == "ipc", nb.cells[0].outputs
-    assert Path(ip).name == "kernel" and Path(ip).parent.name.startswith("diffprog-kernel-")
-    assert not Path(ip).parent.exists()  # cleaned up with the kernel
-    assert has_nbformat == has_nbgrader == "False"
+    assert proc.returncode == 2, out
+    assert "grading stopped" in out and "sandbox" in out, out
+    assert not (course / "autograded").exists(), out
+    with (
+        open(course / "reports" / "autograde.csv", newline="")
+        if (course / "reports" / "autograde.csv").exists()
+        else open(os.devnull) as f
+    ):
+        assert "ada" not in f.read()
