@@ -5,9 +5,9 @@ For every lab in ``notebooks/source/`` (new labs are picked up automatically):
 (a) the committed ``notebooks/release/<lab>/`` is what ``nbgrader generate_assignment``
     makes from the source now (else: run ``make release``);
 (b) the release holds no solution code and no hidden tests;
-(c) the source notebook, submitted alone as a student's work (nbgrader adds the lab's other
-    files, such as its self-check module), autogrades to full marks, and each exercise's
-    self-check then says "visible checks passed";
+(c) the source notebook, submitted alone as a student's work (the grader adds the lab's
+    other files, such as its self-check module), autogrades to full marks, and each
+    exercise's self-check then says "visible checks passed";
 (d) the release notebook, submitted untouched, runs to the end (only test cells fail) and
     autogrades to zero;
 (e) each plausible wrong answer of ``tests/lab_wrong_answers.py`` loses marks on its
@@ -15,9 +15,9 @@ For every lab in ``notebooks/source/`` (new labs are picked up automatically):
 
 Everything runs in a temporary copy of the course folder, so nothing is written into the
 repository. One ``generate_assignment`` run makes all releases; the submissions (source,
-release and one per wrong answer, each as a separate student) are split into a few shards,
-each a copy of the course with its own gradebook, autograded by parallel ``nbgrader
-autograde`` runs, one per shard.
+release and one per wrong answer, each as a separate student) are graded by one run of the
+instructor's ``course.py autograde`` (each in its own sandbox, the tests in the grader:
+``notebooks/grader/``), in parallel.
 """
 
 from __future__ import annotations
@@ -26,12 +26,9 @@ import filecmp
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -130,57 +127,37 @@ def _env(home: Path) -> dict:
     return env
 
 
-RETRIED: list[str] = []  # what went wrong in runs that were retried (see nbgrader below)
-
-
-def nbgrader(args: list[str], course: Path, env: dict, attempts: int = 3, timeout_s=900) -> str:
-    """Run nbgrader in ``course`` (through ``course.nbgrader``, as the instructor's tool does).
-
-    An ``autograde`` run that fails on a submission failed outside the student's code (a
-    failing cell is a grade, not an error): for example a kernel that could not start on
-    this busy machine (see course.kernel_failed_to_start). nbgrader removes what it could
-    not grade, so the run is repeated without --force, which grades only that. Each retry
-    is kept in RETRIED, with nbgrader's traceback, and reported as a warning, so a flaky
-    grader stays visible; a submission that fails every time fails the tests.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            proc = course_tools.nbgrader(*args, cwd=course, env=env, timeout=timeout_s)
-        except subprocess.TimeoutExpired as e:
-            out = "".join(_text(x) for x in (e.stdout, e.stderr))
-            why = f"did not finish in {timeout_s} s (a slow or overloaded machine?)"
-            break
-        out = proc.stdout + proc.stderr
-        if proc.returncode == 0:
-            return out
-        why = "failed"
-        if args[0] != "autograde" or attempt == attempts:
-            break
-        RETRIED.append(f"nbgrader {' '.join(args)} in {course}, attempt {attempt}:\n{_errors(out)}")
-        args = [a for a in args if a != "--force"]
-    log = course / "nbgrader-failure.log"
-    log.write_text(out)
-    raise AssertionError(
-        f"nbgrader {' '.join(args)} {why} in {course} (whole output: {log}):\n"
-        + (_errors(out) or out[-6000:])
+def course_cmd(course: Path, env: dict, *args: str, timeout_s: int = 1800) -> str:
+    """Run the instructor's command line (tools/course.py) in the scratch course."""
+    proc = subprocess.run(
+        [sys.executable, str(course / "tools" / "course.py"), *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
     )
+    out = proc.stdout + proc.stderr
+    if proc.returncode:
+        log = course / "course-failure.log"
+        log.write_text(out)
+        raise AssertionError(
+            f"course.py {' '.join(args)} failed (whole output: {log}):\n{out[-6000:]}"
+        )
+    return out
 
 
-def _text(output) -> str:
-    return output.decode(errors="replace") if isinstance(output, bytes) else (output or "")
-
-
-def _errors(nbgrader_output: str) -> str:
-    """The ERROR lines and tracebacks in an nbgrader log: the progress lines around them
-    (one per notebook) would push them out of a short report."""
-    keep, inside = [], False
-    for line in nbgrader_output.splitlines():
-        if line.startswith("[") and "|" in line.split("]")[0]:
-            inside = "| ERROR]" in line
-        if inside or line.startswith("Traceback"):
-            inside = True
-            keep.append(line)
-    return "\n".join(keep)[-12000:]
+def nbgrader(args: list[str], course: Path, env: dict, timeout_s=900) -> str:
+    """Run the real nbgrader command line in ``course`` (through ``course.nbgrader``)."""
+    try:
+        proc = course_tools.nbgrader(*args, cwd=course, env=env, timeout=timeout_s)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"nbgrader {' '.join(args)} did not finish in {timeout_s} s") from e
+    if proc.returncode:
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
+        )
+    return proc.stdout + proc.stderr
 
 
 def submission(lab: str, student: str, release: Path, replace: dict[str, str] | None = None):
@@ -222,42 +199,20 @@ class GradedCourse:
         self.autograde_s = time.perf_counter() - start
 
     def _grade_all(self) -> None:
+        """Every submission placed as collect would, then one ``course.py autograde`` run
+        (sandboxed runners, tests in the grader) for all of them, in parallel."""
         jobs = [(lab, sid, rep) for lab in LABS for sid, rep in students(lab).items()]
-        n_shards = max(1, min(len(jobs), os.cpu_count() or 1, 8))
-        shards = [self.base / f"shard{i}" for i in range(n_shards)]
-        for shard in shards:
-            shutil.copytree(self.course, shard)  # source, release and the gradebook
-        for i, (lab, sid, rep) in enumerate(jobs):
-            shard = shards[i % n_shards]
-            folder, nb = submission(lab, sid, self.release, rep)
-            dest = shard / "submitted" / sid / lab
-            if sid == "source":  # the notebook alone, as uploaded: nbgrader adds the rest
-                dest.mkdir(parents=True)
-            else:
-                shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(*CACHES))
+        for lab, sid, rep in jobs:
+            _, nb = submission(lab, sid, self.release, rep)
+            dest = self.course / "submitted" / sid / lab
+            dest.mkdir(parents=True)
             nbformat.write(nb, dest / f"{lab}.ipynb")
-            self.autograded[lab, sid] = shard / "autograded" / sid / lab / f"{lab}.ipynb"
-        with ThreadPoolExecutor(n_shards) as pool:
-            # A minute per notebook, far more than any lab needs, is the limit: a loaded
-            # machine is slow, but a run that goes over has hung.
-            runs = [
-                pool.submit(
-                    nbgrader,
-                    ["autograde", "*", "--force"],
-                    shard,
-                    self.env,
-                    timeout_s=60 * len(list((shard / "submitted").glob("*/*/*.ipynb"))),
-                )
-                for shard in shards
-                if (shard / "submitted").is_dir()
-            ]
-            for run in runs:
-                run.result()
+            self.autograded[lab, sid] = self.course / "autograded" / sid / lab / f"{lab}.ipynb"
+        self.log = course_cmd(self.course, self.env, "autograde", *LABS)
         from nbgrader.api import Gradebook
 
-        for i, (lab, sid, _) in enumerate(jobs):
-            db = f"sqlite:///{shards[i % n_shards] / 'gradebook.db'}"
-            with Gradebook(db, course_id="diffprog") as gb:
+        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}", course_id="diffprog") as gb:
+            for lab, sid, _ in jobs:
                 nb = gb.find_submission_notebook(lab, lab, sid)
                 self.grades[lab, sid] = {
                     g.name: (float(g.score), float(g.max_score)) for g in nb.grades
@@ -271,8 +226,6 @@ def graded(tmp_path_factory, request):
     except AssertionError as failure:
         request.config._setup_failures.append(("grading the labs", str(failure)))  # conftest
         raise
-    for retried in RETRIED:
-        warnings.warn(f"grading was retried: {retried}", stacklevel=1)
     n = len(course.grades)
     print(
         f"\nlabs: generate_assignment {course.generate_s:.1f} s; autograde of {n} "
@@ -303,8 +256,9 @@ def test_course_config(monkeypatch):
     assert c.CourseDirectory.course_id == "diffprog"
     assert c.CourseDirectory.root == str(NOTEBOOKS)
     assert c.CourseDirectory.db_url == f"sqlite:///{NOTEBOOKS / 'gradebook.db'}"
-    assert c.Execute.timeout == 60 and c.Execute.interrupt_on_timeout is True
-    assert c.Execute.startup_timeout >= 120 and c.Execute.iopub_timeout >= 30  # busy graders
+    assert [p.__name__ for p in c.Autograde.autograde_preprocessors] == [
+        "InKernelGradingRefused"
+    ]  # nbgrader's in-kernel autograde is refused: the course grades with grader/
     assert c.ClearSolutions.code_stub == {"python": 'raise NotImplementedError("your code here")'}
     assert c.Autograde.create_student is True
     monkeypatch.setenv("DIFFPROG_DB_URL", "postgresql://grader@db.example.org/diffprog")

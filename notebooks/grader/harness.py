@@ -33,6 +33,7 @@ import contextlib
 import copy
 import io
 import os
+import signal
 import sys
 import time
 import traceback
@@ -197,6 +198,8 @@ def merge(nb, the_lab: Lab) -> tuple[object, list[str]]:
             )
             if edited or cell.cell_type != "code":
                 notes.append(f"test cell {gid!r} was edited; the original was graded")
+            if _grading(cell) != _grading(ref):
+                notes.append(f"test cell {gid!r}: its grading metadata was changed; restored")
             cell.cell_type, cell.source = "code", ref.source
         elif _grading(cell) != _grading(ref) or cell.cell_type != ref.cell_type:
             notes.append(f"cell {gid!r}: its grading metadata was changed; restored")
@@ -313,10 +316,23 @@ class Session:
                 "a cell of yours did not finish and could not be interrupted"
             ) from None
         except (wire.Closed, wire.WireError, OSError) as e:
-            why = self.proc.stderr_text()[-300:] if self.proc else ""
-            raise SandboxGone(f"your notebook's process ended ({e}) {why}".strip()) from None
+            raise SandboxGone(f"your notebook's process ended: {self._ending(e)}") from None
         self.ran.append(source)
         return reply
+
+    def _ending(self, error) -> str:
+        """How the student's process ended: its exit code or signal, when it did."""
+        try:
+            code = self.proc.proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - still running: it broke the wire instead
+            return f"it broke the connection to the grader ({error})"
+        if code > 128 or code < 0:  # bwrap reports a child killed by a signal as 128 + n
+            number = -code if code < 0 else code - 128
+            try:
+                return f"killed by signal {signal.Signals(number).name}"
+            except ValueError:
+                return f"exited with code {code}"
+        return f"exited with code {code}"
 
     def restart(self) -> bool:
         self.stop()
@@ -356,7 +372,9 @@ def _verdict(test: TestCell, error: BaseException | None) -> tuple[bool, list[di
     else:
         number = frames[-1].lineno if frames else 0
         line = test.lines[number - 1].strip() if 0 < number <= len(test.lines) else ""
-        reason = f"{kind}: {str(error)[:1000]}" + (f"\n  in: {line}" if line else "")
+        reason = f"a visible test failed: {kind}: {str(error)[:1000]}" + (
+            f"\n  in: {line}" if line else ""
+        )
     out = {"output_type": "error", "ename": kind, "evalue": reason.splitlines()[0][:500],
            "traceback": [f"failed ({points} lost): {reason}"]}  # fmt: skip
     return False, [out], reason.splitlines()[0][:200]
@@ -420,6 +438,16 @@ def grade(nb, student: str, lab_name: str, slot: int = 0, limits: Limits | None 
                 try:
                     done = session.run(cell.source)
                     cell.outputs = _cut(done.get("outputs"), budget)
+                    if done.get("error"):  # the traceback is in the text above
+                        kind = str(done["error"])[:80]
+                        cell.outputs.append(
+                            nbformat.v4.new_output("error", ename=kind, evalue="", traceback=[])
+                        )
+                    if done.get("error") == "KeyboardInterrupt":
+                        result.notes.append(
+                            f"cell {index + 1} ran past the time limit of {cell_timeout:g} s "
+                            "and was interrupted"
+                        )
                 except SandboxGone as e:
                     stopped = f"your notebook stopped in cell {index + 1}: {e}"
                     result.notes.append(stopped)
