@@ -86,6 +86,7 @@ collect: $(STAMP)
 	$(COURSE_PY) collect "$(SUBMISSIONS)" $(if $(LAB),--lab $(LAB))
 
 autograde: $(STAMP)
+	@$(SYSTEM_PACKAGES) grade
 	$(COURSE_PY) autograde $(LABS) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 feedback: $(STAMP)

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # The system programs the course needs besides Python, from Debian's packages:
 #   graphviz  `dot` draws the computational-graph figures (the book, and so the tests);
-#   chromium  the headless browser that checks every page of the built book (the tests).
-# Usage: requirements/system-packages.sh book|test   (called by `make book` and `make test`)
+#   chromium  the headless browser that checks every page of the built book (the tests);
+#   bubblewrap  `bwrap`, the sandbox every student submission is graded in (grading, tests).
+# Usage: requirements/system-packages.sh book|test|grade
+#   (called by `make book`, `make test` and the grading targets `make autograde` etc.)
 # What is missing is installed with apt-get when that needs no password (root, or sudo -n);
 # otherwise this says what to run and fails, before any long build starts.
 set -euo pipefail
 
 missing=()
-command -v dot >/dev/null 2>&1 || missing+=(graphviz)
-if [ "${1:-test}" = test ]; then
+what="${1:-test}"
+if [ "$what" != grade ]; then
+  command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+fi
+if [ "$what" = test ] || [ "$what" = grade ]; then
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+fi
+if [ "$what" = test ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
     || missing+=(chromium)
 fi
@@ -24,5 +32,5 @@ if command -v apt-get >/dev/null 2>&1 && "${sudo[@]}" true 2>/dev/null; then
 fi
 echo "error: the course needs ${missing[*]} (system packages). On Debian or Ubuntu:" >&2
 echo "    sudo apt-get install ${missing[*]}" >&2
-echo "elsewhere, install Graphviz and Chromium from your system's package manager." >&2
+echo "elsewhere, install Graphviz, Chromium and bubblewrap from your system's package manager." >&2
 exit 1

@@ -136,6 +136,8 @@ def decode(data, lookup=None, depth: int = 0):
         else:
             marker = Callback(_int(data["$callback"]))
         return lookup(marker)
+    if len(data) != 1:
+        raise WireError("not plain data: a dict with extra keys")
     ((tag, body),) = data.items()
     if tag == "$float":
         if body not in ("nan", "inf", "-inf"):
