@@ -295,10 +295,18 @@ def build():
                 "test_value_arithmetic",
                 2,
                 """
+                def which(v):
+                    \"\"\"Which object v is. A Value of your notebook reaches the grader as a stand-in, a new one
+                    each time it is fetched, so `is` and id() cannot compare Values here: its handle can.\"\"\"
+                    handle = getattr(v, "_handle", None)
+                    return ("yours", handle.id) if handle is not None else ("here", id(v))
+
+
                 def local_derivatives(z, *operands):
                     \"\"\"z's value, and its local derivative with respect to each operand.\"\"\"
                     assert isinstance(z, Value), f"the result should be a Value, got {type(z).__name__}"
-                    return z.data, [sum(float(d) for p, d in z.parents if p is x) for x in operands]
+                    parents = [(which(p), d) for p, d in z.parents]
+                    return z.data, [sum(float(d) for p, d in parents if p == which(x)) for x in operands]
 
 
                 def assert_local(z, operands, value, derivatives):
@@ -437,25 +445,34 @@ def build():
                 "test_topological_order",
                 1,
                 """
+                def which(v):
+                    \"\"\"Which object v is. A Value of your notebook reaches the grader as a stand-in, a new one
+                    each time it is fetched, so `is` and id() cannot compare Values here: its handle can.\"\"\"
+                    handle = getattr(v, "_handle", None)
+                    return ("yours", handle.id) if handle is not None else ("here", id(v))
+
+
                 def assert_topological(order, y):
                     order = list(order)
-                    ids = [id(v) for v in order]
+                    ids = [which(v) for v in order]
                     assert len(set(ids)) == len(ids), "a Value appears more than once"
-                    reachable, stack = {id(y)}, [y]
+                    reachable, stack, parents = {which(y)}, [y], {}
                     while stack:
-                        for p, _ in stack.pop().parents:
-                            if id(p) not in reachable:
-                                reachable.add(id(p))
+                        v = stack.pop()
+                        parents[which(v)] = [p for p, _ in v.parents]
+                        for p in parents[which(v)]:
+                            if which(p) not in reachable:
+                                reachable.add(which(p))
                                 stack.append(p)
                     assert set(ids) == reachable, (
                         f"expected the {len(reachable)} Values that y depends on, got {len(set(ids))} "
                         f"({len(reachable - set(ids))} missing, {len(set(ids) - reachable)} extra)"
                     )
                     position = {i: k for k, i in enumerate(ids)}
-                    for v in order:
-                        for p, _ in v.parents:
-                            assert position[id(p)] < position[id(v)], "a Value comes before its parent"
-                    assert order[-1] is y, "y should come last"
+                    for v in ids:
+                        for p in parents[v]:
+                            assert position[which(p)] < position[v], "a Value comes before its parent"
+                    assert ids[-1] == which(y), "y should come last"
 
 
                 a = Value(1.0)
@@ -489,7 +506,7 @@ def build():
                 for _ in range(5000):
                     v = Value(1.0, ((v, 1.0),))
                 order = topological_order(v)
-                assert len(order) == 5001 and order[0] is root and order[-1] is v
+                assert len(order) == 5001 and which(order[0]) == which(root) and which(order[-1]) == which(v)
                 ### BEGIN HIDDEN TESTS
                 rng = np.random.default_rng()
                 nodes = [Value(0.0), Value(0.0)]
@@ -546,6 +563,20 @@ def build():
                 "test_backward_small",
                 1,
                 """
+                # The notebook's exp, log and tanh, here in the grader: a Value goes to your tape
+                # (its method), anything else to autodiff_lite.numpy, so that ad.grad traces them.
+                def exp(v):
+                    return v.exp() if isinstance(v, Value) else anp.exp(v)
+
+
+                def log(v):
+                    return v.log() if isinstance(v, Value) else anp.log(v)
+
+
+                def tanh(v):
+                    return v.tanh() if isinstance(v, Value) else anp.tanh(v)
+
+
                 def tape_grad(f, *point):
                     \"\"\"The gradient of f at point, by your tape.\"\"\"
                     xs = [Value(p) for p in point]
