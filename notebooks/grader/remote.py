@@ -56,6 +56,7 @@ class Remote(Peer):
     def __init__(self, rfd: int, wfd: int):
         super().__init__(rfd, wfd)
         self.callbacks: list = []
+        self.objects: dict[int, object] = {}
         self.deadline: float | None = None
         self.broken: str | None = None
 
@@ -74,10 +75,15 @@ class Remote(Peer):
         raise WireError(f"the test tried to send a {type(value).__name__} to the student's code")
 
     def lookup(self, marker):
-        if isinstance(marker, Handle) and marker.type.startswith("class "):
-            return StudentClass(marker.type[6:], (), {"_remote": self, "_handle": marker})
         if isinstance(marker, Handle):
-            return StudentObject(self, marker)
+            # one stand-in per student object, so that `is`, sets and dicts work as there
+            if marker.id not in self.objects:
+                if marker.type.startswith("class "):
+                    attrs = {"_remote": self, "_handle": marker}
+                    self.objects[marker.id] = StudentClass(marker.type[6:], (), attrs)
+                else:
+                    self.objects[marker.id] = StudentObject(self, marker)
+            return self.objects[marker.id]
         if not 0 <= marker.id < len(self.callbacks):
             raise WireError("no such callback")
         return self.callbacks[marker.id]

@@ -5,6 +5,7 @@ JSON. What a frame can carry is deliberately poor, so that nothing the student's
 sends can be more than data when it arrives in the grader:
 
 - ``None``, ``bool``, ``int``, ``float`` (NaN and infinities included), ``str``;
+- ``{"$scalar": {"dtype": "float64", "data": base64}}``: a numpy scalar (``np.float64(2)``);
 - ``{"$complex": [re, im]}``, ``{"$tuple": [...]}``, ``{"$dict": [[key, value], ...]}``,
   ``{"$slice": [start, stop, step]}``, ``{"$bytes": base64}``;
 - ``{"$array": {"dtype": "float64", "shape": [2, 3], "data": base64}}``: a numpy array of a
@@ -82,7 +83,8 @@ def encode(value, refer=None, depth: int = 0):
     if t is complex:
         return {"$complex": [encode(value.real), encode(value.imag)]}
     if isinstance(value, np.generic) and value.dtype.name in DTYPES:
-        return encode(value.item(), refer, depth)
+        data = base64.b64encode(np.asarray(value).tobytes()).decode()  # keeps np.float64 etc.
+        return {"$scalar": {"dtype": value.dtype.name, "data": data}}
     if t is list:
         return [encode(v, refer, depth + 1) for v in value]
     if t is tuple:
@@ -160,6 +162,10 @@ def decode(data, lookup=None, depth: int = 0):
         return Ellipsis
     if tag == "$array":
         return _array(body)
+    if tag == "$scalar":
+        if type(body) is not dict:
+            raise WireError("bad scalar")
+        return _array({**body, "shape": []})[()]
     raise WireError(f"unknown tag {tag[:20]!r}")
 
 
