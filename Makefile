@@ -23,7 +23,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: help install book serve test lint format lock clean distclean release
-.PHONY: collect autograde feedback grades
+.PHONY: collect autograde feedback grades student-repo
 .PHONY: bench bench-course
 
 help:
@@ -37,6 +37,7 @@ help:
 	@echo "make autograde [LABS=...] [JOBS=n]        grade every new submission, in parallel (FORCE=1 regrades)"
 	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
 	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
+	@echo "make student-repo DEST=path   the repository as students may see it (no solutions), a new git repo"
 	@echo "make bench      benchmarks vs HIPS autograd, micrograd, PyTorch, JAX into benchmarks/results.json (~15 min)"
 	@echo "make bench-course  the same plus book build times (clean, cached) and autograding throughput (slow)"
 	@echo "make install    only create/update the environment in $(VENV)"
@@ -94,6 +95,13 @@ feedback: $(STAMP)
 
 grades: $(STAMP)
 	$(COURSE_PY) export
+
+# The student-facing repository (notebooks/grader/export.py): the files tracked at HEAD minus
+# the labs' sources, generators, grading core and wrong answers; refuses to finish if any file
+# left holds a solution or hidden-test marker. Needs only git and Python, not the venv.
+student-repo:
+	@[ -n "$(DEST)" ] || { echo "usage: make student-repo DEST=path/to/new/folder" >&2; exit 2; }
+	$(PYTHON) notebooks/grader/export.py "$(DEST)"
 
 test: $(STAMP)
 	@$(SYSTEM_PACKAGES) test
