@@ -44,6 +44,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import wire
+
 GRADER = Path(__file__).resolve().parent
 RUNNER_FILES = ("runner.py", "wire.py")
 INSIDE = "/opt/grader"  # where the runner's files appear inside the sandbox
@@ -204,6 +206,7 @@ class Process:
                 os.close(fd)
             except OSError:
                 pass
+        wire.forget(self.from_child)
         self._drain.join(timeout=5)
         if self._scratch is not None:
             self._scratch.cleanup()

@@ -249,19 +249,30 @@ def recv(fd: int, deadline: float | None = None) -> dict:
     return message
 
 
+# What was read from each descriptor beyond the frame asked for (one read often brings the
+# header, the frame and the next frame: one system call instead of several per message).
+_buffers: dict[int, bytearray] = {}
+
+
+def forget(fd: int) -> None:
+    """Drop what was buffered for ``fd`` (call it when the descriptor is closed)."""
+    _buffers.pop(fd, None)
+
+
 def _read(fd: int, n: int, deadline: float | None) -> bytes:
-    chunks, got = [], 0
-    while got < n:
+    buffer = _buffers.setdefault(fd, bytearray())
+    while len(buffer) < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimedOut()
-        chunk = os.read(fd, min(n - got, 1 << 20))
+        chunk = os.read(fd, max(n - len(buffer), 1 << 16))
         if not chunk:
             raise Closed("the other side closed the wire")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        buffer += chunk
+    data = bytes(buffer[:n])
+    del buffer[:n]
+    return data
 
 
 # ----------------------------------------------------------------------------------------
