@@ -15,29 +15,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nbbuild import answer, autodiff_off, code, main, md, notebook, tests  # noqa: E402
+from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
 
 LAB = "lab4-array-vjps"
 
-# The hidden tests run the student's functions with autodiff_lite's differentiation switched
-# off, so that calling ad.vjp (or the library's unbroadcast) is not an answer. Each hidden
-# test cell carries its own copy, so that it does not depend on any other cell.
-AUTODIFF_OFF = (
-    autodiff_off(
-        [
-            '"write the VJP with numpy: autodiff_lite\'s differentiation is switched off "',
-            '"while the hidden tests run your function"',
-        ],
-        [
-            '(ad.primitives.broadcasting, "sum_to")',
-            '(ad.primitives.broadcasting, "unbroadcast")',
-        ],
-    )
-    + r"""
+# The hidden tests' helpers; each hidden test cell carries its own copy, so that it does not
+# depend on any other cell. (Calling ad.vjp or the library's unbroadcast in an answer is not
+# an answer: the grader finds it in the submitted source, notebooks/grader/shortcuts.py.)
+HELPERS = """
 
-def _call(fn, *args, **kwargs):
-    with _AutodiffOff():
-        return fn(*args, **kwargs)
+def _sent(a):
+    \"\"\"`a` as the hidden tests pass it to your function: a 0-d array as a numpy scalar, as
+    numpy's own arithmetic gives it (the grading wire would deliver a 0-d array as shape (1,)).\"\"\"
+    return a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a
 
 
 def _assert_same(got, expected, what):
@@ -53,12 +43,11 @@ def _assert_same(got, expected, what):
     assert np.allclose(got, expected, rtol=1e-10, atol=1e-12), f"{what}: wrong values"
 
 """
-)
 
 
 def hidden(body: str) -> str:
     """A hidden-tests block: the shared helpers, then ``body`` (both at 16 spaces)."""
-    return AUTODIFF_OFF.replace("\n", "\n                ") + body
+    return HELPERS.replace("\n", "\n                ") + body
 
 
 def build():
@@ -90,9 +79,9 @@ def build():
                 the other cells. Each exercise ends with a grading cell: its visible asserts
                 show the shape of the check, and when your lab is graded, hidden tests compare
                 your function with `ad.vjp` on fresh random shapes and values. Your functions
-                must compute with numpy: the hidden tests run them with `autodiff_lite`'s
-                differentiation switched off. Before you submit, restart the kernel and run all
-                cells.
+                must compute with numpy: an exercise whose code calls `autodiff_lite`'s
+                differentiation (`ad.vjp`, `ad.grad`, ...) or its `unbroadcast` scores no points.
+                Before you submit, restart the kernel and run all cells.
 
                 **Self-check.** After each answer cell, a one-line self-check runs that
                 exercise's visible checks and explains a failure in plain words (which input,
@@ -176,7 +165,7 @@ def build():
                     A, B = rng_hidden.normal(size=(m, k)), rng_hidden.normal(size=(k, n))
                     g = rng_hidden.normal(size=(m, n))
                     _assert_same(
-                        tuple(_call(vjp_matmul, g, A, B)),
+                        tuple(vjp_matmul(g, A, B)),
                         matmul_reference(g, A, B),
                         f"vjp_matmul with A {A.shape}, B {B.shape}",
                     )
@@ -269,7 +258,7 @@ def build():
                     for i, n in enumerate(shape):
                         if n == 1:
                             expected = expected.sum(axis=i, keepdims=True)
-                    _assert_same(_call(unbroadcast, g, shape), expected, f"unbroadcast {full} -> {shape}")
+                    _assert_same(unbroadcast(_sent(g), shape), expected, f"unbroadcast {full} -> {shape}")
                 ### END HIDDEN TESTS
                 """
                 ),
@@ -313,7 +302,7 @@ def build():
                         x, y = y, rng_hidden.normal(size=squash(full))
                     g = rng_hidden.normal(size=np.broadcast_shapes(np.shape(x), np.shape(y)))
                     _assert_same(
-                        tuple(_call(vjp_add_broadcast, g, x, y)),
+                        tuple(vjp_add_broadcast(g, _sent(x), _sent(y))),
                         add_reference(g, x, y),
                         f"vjp_add_broadcast with x {np.shape(x)}, y {np.shape(y)}",
                     )
@@ -405,7 +394,7 @@ def build():
                     x = rng_hidden.normal(size=shape)
                     g = rng_hidden.normal(size=np.shape(np.sum(x, axis=axis, keepdims=keepdims)))
                     _assert_same(
-                        _call(vjp_sum, g, x, axis, keepdims),
+                        vjp_sum(_sent(g), x, axis, keepdims),
                         sum_reference(g, x, axis, keepdims),
                         f"vjp_sum of shape {shape} with axis={axis}, keepdims={keepdims}",
                     )
@@ -499,7 +488,7 @@ def build():
                     scale = 500.0 if trial % 5 == 0 else float(rng_hidden.uniform(0.5, 5.0))
                     logits = scale * rng_hidden.normal(size=(B, C))
                     labels = rng_hidden.integers(0, C, size=B)
-                    loss, logits_bar = _call(vjp_softmax_cross_entropy, logits, labels)
+                    loss, logits_bar = vjp_softmax_cross_entropy(logits, labels)
                     expected_loss, expected_bar = cross_entropy_reference(logits, labels)
                     assert np.isfinite(loss) and np.all(np.isfinite(logits_bar)), "overflow: subtract the max"
                     assert np.isclose(loss, expected_loss, rtol=1e-9, atol=1e-9), (loss, expected_loss)
@@ -571,7 +560,7 @@ def build():
                     X, W = rng_hidden.normal(size=(B, n)), rng_hidden.normal(size=(m, n))
                     b, Y_bar = rng_hidden.normal(size=m), rng_hidden.normal(size=(B, m))
                     _assert_same(
-                        tuple(_call(linear_backward, Y_bar, X, W, b)),
+                        tuple(linear_backward(Y_bar, X, W, b)),
                         linear_reference(Y_bar, X, W, b),
                         f"linear_backward, B={B}, n={n}, m={m}",
                     )

@@ -15,27 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nbbuild import answer, autodiff_off, code, main, md, notebook, tests  # noqa: E402
+from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
 
 LAB = "lab5-mini-framework"
 
-# The hidden tests run the student's code with autodiff_lite's differentiation switched off
-# (so that wrapping ad.Tensor or calling ad.grad is not an answer), and compare with
-# autodiff_lite afterwards. Each hidden test cell carries its own copy.
-AUTODIFF_OFF = (
-    autodiff_off(
-        [
-            '"compute the gradients with your own Tensor: autodiff_lite\'s differentiation is "',
-            '"switched off while the hidden tests run your code"',
-        ]
-    )
-    + "\n"
-)
-
-
-def hidden(body: str) -> str:
-    """A hidden-tests block: the shared helpers, then ``body`` (both at 16 spaces)."""
-    return AUTODIFF_OFF.replace("\n", "\n                ") + body
+# Calling ad.grad or wrapping ad.Tensor in an answer is not an answer: the grader finds it in
+# the submitted source (notebooks/grader/shortcuts.py), so the hidden tests run the student's
+# code as it is. The tests run in the grader, with the student's Tensors as stand-ins: `which`
+# tells them apart (`is` cannot), and shapes are read as `t.shape` in the student's process
+# (grader/wire.py sends a 0-d array as shape (1,), through np.ascontiguousarray).
 
 
 def build():
@@ -65,8 +53,9 @@ def build():
                 the other cells. Each exercise ends with a grading cell: its visible asserts
                 show the shape of the check, and when your lab is graded, hidden tests run the
                 same checks on fresh random inputs and compare with `autodiff_lite` (`ad.Tensor`
-                and `ad.grad`), with `autodiff_lite`'s own differentiation switched off while
-                your code runs. Before you submit, restart the kernel and run all cells.
+                and `ad.grad`). Your code must compute the gradients itself: an exercise whose
+                code uses `autodiff_lite`'s differentiation (`ad.grad`, `ad.Tensor`, ...) scores no
+                points. Before you submit, restart the kernel and run all cells.
 
                 **Self-check.** After each answer cell, a one-line self-check runs that
                 exercise's visible checks and explains a failure in plain words. It never runs
@@ -231,6 +220,13 @@ def build():
                 2,
                 """
                 # Visible tests: the same inputs as the self-check.
+                def which(v):
+                    \"\"\"Which object v is. A Tensor of your notebook reaches the grader as a stand-in, a new one
+                    each time it is fetched, so `is` and id() cannot compare Tensors here: its handle can.\"\"\"
+                    handle = getattr(v, "_handle", None)
+                    return ("yours", handle.id) if handle is not None else ("here", id(v))
+
+
                 def recorded_cotangents(z, operands, g):
                     \"\"\"Each operand's cotangent: the sum of the vjp(g) of its pairs in z.parents.\"\"\"
                     assert isinstance(z, Tensor), f"the result should be a Tensor, got {type(z).__name__}"
@@ -238,7 +234,7 @@ def build():
                     for t in operands:
                         share = np.zeros(t.shape)
                         for p, vjp in z.parents:
-                            if p is t:
+                            if which(p) == which(t):
                                 v = np.asarray(vjp(g), dtype=float)
                                 assert v.shape == t.shape, (
                                     f"vjp returned shape {v.shape} for an operand of shape {t.shape}: un-broadcast"
@@ -264,7 +260,9 @@ def build():
                     z = op(*tensors)
                     g = np.random.default_rng(seed).normal(size=z.shape)
                     value, expected = reference_cotangents(op, arrays, g)
-                    assert np.shape(z.data) == np.shape(value), f"result shape {np.shape(z.data)}"
+                    # z.shape is z.data.shape, read in your notebook (a copy of a 0-d z.data reaches
+                    # the grader with shape (1,))
+                    assert tuple(z.shape) == np.shape(value), f"result shape {tuple(z.shape)}"
                     assert np.allclose(z.data, value), "wrong values"
                     for got, want in zip(recorded_cotangents(z, tensors, g), expected):
                         assert np.allclose(got, want, rtol=1e-10, atol=1e-12), (got, want)
@@ -279,8 +277,7 @@ def build():
                 assert_op(lambda a: a + 1.0, A)
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for _ in range(15):
                     B, m = (int(d) for d in rng_hidden.integers(1, 6, size=2))
@@ -301,18 +298,16 @@ def build():
                         (lambda a, c=c: c * a, (v,)),
                         (lambda a, c=c: a + c, (X,)),
                     ]:
-                        with _AutodiffOff():
-                            tensors = [Tensor(a, requires_grad=True) for a in arrays]
-                            z = op(*tensors)
-                            g = rng_hidden.normal(size=z.shape)
-                            got = recorded_cotangents(z, tensors, g)
+                        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+                        z = op(*tensors)
+                        g = rng_hidden.normal(size=z.shape)
+                        got = recorded_cotangents(z, tensors, g)
                         value, expected = reference_cotangents(op, arrays, g)
                         assert np.allclose(z.data, value)
                         for gg, want in zip(got, expected):
                             assert np.allclose(gg, want, rtol=1e-10, atol=1e-12), (gg, want)
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             tests(
                 "test_matmul_sum_relu_tanh",
@@ -327,8 +322,7 @@ def build():
                 assert_op(lambda a: a.tanh(), A)
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for trial in range(15):
                     m, k, n = (int(d) for d in rng_hidden.integers(1, 6, size=3))
@@ -341,18 +335,16 @@ def build():
                         (lambda a: a.relu(), (P,)),
                         (lambda a: a.tanh(), (2.0 * P,)),
                     ]:
-                        with _AutodiffOff():
-                            tensors = [Tensor(a, requires_grad=True) for a in arrays]
-                            z = op(*tensors)
-                            g = rng_hidden.normal(size=z.shape)
-                            got = recorded_cotangents(z, tensors, g)
+                        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+                        z = op(*tensors)
+                        g = rng_hidden.normal(size=z.shape)
+                        got = recorded_cotangents(z, tensors, g)
                         value, expected = reference_cotangents(op, arrays, g)
                         assert np.allclose(z.data, value)
                         for gg, want in zip(got, expected):
                             assert np.allclose(gg, want, rtol=1e-10, atol=1e-12), (gg, want)
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             # ------------------------------------------------------------------ exercise 2
             md(
@@ -440,23 +432,20 @@ def build():
                 assert np.allclose(v.grad, [0.75, 6.0]), v.grad
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for _ in range(10):
                     a = rng_hidden.normal(size=int(rng_hidden.integers(1, 6)))
-                    with _AutodiffOff():
-                        x = Tensor(a, requires_grad=True)
-                        (x * x).sum().backward()
-                        first = np.array(x.grad, dtype=float)
-                        (x.tanh() * x).sum().backward()
-                        second = np.array(x.grad, dtype=float)
+                    x = Tensor(a, requires_grad=True)
+                    (x * x).sum().backward()
+                    first = np.array(x.grad, dtype=float)
+                    (x.tanh() * x).sum().backward()
+                    second = np.array(x.grad, dtype=float)
                     assert np.allclose(first, 2 * a, rtol=1e-10)
                     g2 = ad.grad(lambda t: anp.sum(anp.tanh(t) * t))(a)
                     assert np.allclose(second, 2 * a + g2, rtol=1e-10), "accumulate across calls"
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             tests(
                 "test_backward_graphs",
@@ -480,8 +469,7 @@ def build():
                     assert np.allclose(o.grad, t.grad.numpy(), rtol=1e-10), f"{name}.grad is wrong"
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 def _random_graph(rng, n_ops):
                     prog = []
                     for k in range(n_ops):
@@ -530,11 +518,10 @@ def build():
                     Ws = [rng_hidden.normal(size=(m, m)) / np.sqrt(m) for _ in range(3)]
                     bs = [rng_hidden.normal(size=m) for _ in range(3)]
                     prog = _random_graph(rng_hidden, int(rng_hidden.integers(4, 14)))
-                    with _AutodiffOff():
-                        ours_W = [Tensor(W, requires_grad=True) for W in Ws]
-                        ours_b = [Tensor(b, requires_grad=True) for b in bs]
-                        _run_graph(prog, Tensor(X), ours_W, ours_b).backward()
-                        got = [None if t.grad is None else np.array(t.grad, dtype=float) for t in ours_W + ours_b]
+                    ours_W = [Tensor(W, requires_grad=True) for W in Ws]
+                    ours_b = [Tensor(b, requires_grad=True) for b in bs]
+                    _run_graph(prog, Tensor(X), ours_W, ours_b).backward()
+                    got = [None if t.grad is None else np.array(t.grad, dtype=float) for t in ours_W + ours_b]
                     theirs_W = [ad.Tensor(W, requires_grad=True) for W in Ws]
                     theirs_b = [ad.Tensor(b, requires_grad=True) for b in bs]
                     _run_graph(prog, ad.Tensor(X), theirs_W, theirs_b).backward()
@@ -544,8 +531,7 @@ def build():
                         assert np.shape(g) == t.shape, f"a gradient has shape {np.shape(g)}, expected {t.shape}"
                         assert np.allclose(g, want, rtol=1e-9, atol=1e-10), (prog, g, want)
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             # ------------------------------------------------------------------ exercise 3
             md(
@@ -628,22 +614,19 @@ def build():
                 check_mlp_loss(0)
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 for _ in range(5):
                     seed = int.from_bytes(__import__("os").urandom(4), "little")
                     p0 = init_params(seed)
-                    with _AutodiffOff():
-                        params = {k: Tensor(v, requires_grad=True) for k, v in p0.items()}
-                        loss = mlp_loss(params, Tensor(xs), Tensor(ys))
-                        loss.backward()
+                    params = {k: Tensor(v, requires_grad=True) for k, v in p0.items()}
+                    loss = mlp_loss(params, Tensor(xs), Tensor(ys))
+                    loss.backward()
                     assert np.isclose(loss.item(), loss_ad(p0, xs, ys), rtol=1e-12)
                     expected = ad.grad(loss_ad)(p0, xs, ys)
                     for k in p0:
                         assert np.allclose(params[k].grad, expected[k], rtol=1e-10, atol=1e-12), k
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             # ------------------------------------------------------------------ exercise 4
             md(
@@ -700,13 +683,13 @@ def build():
                 1,
                 """
                 # Visible tests: the same inputs as the self-check.
+                # (The grader receives copies of your arrays, so it checks the values of p.data after
+                # the step; the self-check above also checks that the step updates p.data in place.)
                 p = Tensor([1.0, 2.0], requires_grad=True)
-                same_array = p.data
                 (p * p).sum().backward()
                 sgd_step({"p": p}, 0.25)
                 assert np.allclose(p.data, [0.5, 1.0]), p.data
                 assert p.grad is None, "clear the gradient after the step"
-                assert p.data is same_array or np.shares_memory(p.data, same_array), "update p.data in place"
                 ### BEGIN HIDDEN TESTS
                 rng_hidden = np.random.default_rng()
                 a, lr = rng_hidden.normal(size=(3, 2)), float(rng_hidden.uniform(0.01, 1.0))
@@ -750,19 +733,16 @@ def build():
                 print(f"loss {losses[0]:.3f} -> {losses[-1]:.4f} in {len(losses)} steps")
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 seed = int.from_bytes(__import__("os").urandom(4), "little")
-                with _AutodiffOff():
-                    p0 = init_params(seed)
-                    params = {k: Tensor(v, requires_grad=True) for k, v in p0.items()}
-                    losses = train(params, Tensor(xs), Tensor(ys), 200, 0.1)
+                p0 = init_params(seed)
+                params = {k: Tensor(v, requires_grad=True) for k, v in p0.items()}
+                losses = train(params, Tensor(xs), Tensor(ys), 200, 0.1)
                 expected, final = train_reference(p0, 200, 0.1)
                 assert np.allclose(losses, expected, rtol=1e-8, atol=1e-12), "the loss curve differs"
                 assert losses[-1] < 0.02, (seed, losses[-1])
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             md(
                 "further",

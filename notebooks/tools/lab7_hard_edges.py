@@ -15,59 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nbbuild import answer, autodiff_off, code, main, md, notebook, tests  # noqa: E402
+from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
 
 LAB = "lab7-hard-edges"
 
-# Exercises 1 and 4 ask for closed forms: their hidden tests run the student's function with
-# autodiff_lite's differentiation and ad.relax switched off. Each hidden cell has its own copy.
-AUTODIFF_OFF = (
-    autodiff_off(
-        [
-            '"write this with numpy: autodiff_lite\'s differentiation and ad.relax are "',
-            '"switched off while the hidden tests run your function"',
-        ],
-        [
-            '(ad.relax, "soft_cut")',
-            '(ad.relax, "sigmoid")',
-            '(ad.relax, "reinforce_surrogate")',
-        ],
-    )
-    + r"""
-
-def _call(fn, *args, **kwargs):
-    with _AutodiffOff():
-        return fn(*args, **kwargs)
-
-"""
-)
-
-# Exercise 3's hidden tests switch off only ad.relax.soft_histogram (the student's soft
-# histogram must stay differentiable by autodiff_lite).
-HISTOGRAM_OFF = r'''
-
-class _HistogramOff:
-    """Within `with _HistogramOff():`, ad.relax.soft_histogram is not available."""
-
-    def __enter__(self):
-        def refuse(*args, **kwargs):
-            raise RuntimeError(
-                "write the soft histogram yourself: ad.relax.soft_histogram is switched off "
-                "while the hidden tests run your function"
-            )
-
-        self.saved = ad.relax.soft_histogram
-        ad.relax.soft_histogram = refuse
-
-    def __exit__(self, *exc):
-        ad.relax.soft_histogram = self.saved
-
-'''
-
-
-def hidden(body: str, helpers: str = AUTODIFF_OFF) -> str:
-    """A hidden-tests block: the helpers, then ``body`` (both at 16 spaces)."""
-    return helpers.replace("\n", "\n                ") + body
+# Exercises 1 and 4 ask for closed forms, Exercise 3 for a histogram of the student's own: an
+# answer that calls autodiff_lite's differentiation or ad.relax there scores nothing, found in
+# the submitted source by the grader (notebooks/grader/shortcuts.py), so the hidden tests run
+# the student's functions as they are. The tests run in the grader: where autodiff_lite must
+# differentiate a student's function, they ask the student's own (`student.ad`), since the
+# grader's tracers cannot enter the student's process.
 
 
 def build():
@@ -96,11 +53,11 @@ def build():
                 `raise NotImplementedError(...)`; keep the names and arguments, and don't change
                 the other cells. Each exercise ends with a grading cell: its visible asserts
                 show the shape of the check, and when your lab is graded, hidden tests compare
-                your functions with `ad.relax` and with closed forms on fresh random inputs
-                (for Exercises 1 and 4, with `autodiff_lite`'s differentiation and `ad.relax`
-                switched off while your code runs; for Exercise 3, with
-                `ad.relax.soft_histogram` switched off). Before you submit, restart the kernel
-                and run all cells.
+                your functions with `ad.relax` and with closed forms on fresh random inputs.
+                Exercises 1 and 4 ask for formulas: an answer to them that uses `autodiff_lite`'s
+                differentiation (`ad.grad`, ...) or `ad.relax` scores no points, and so does an
+                answer to Exercise 3 that calls `ad.relax.soft_histogram`. Before you submit,
+                restart the kernel and run all cells.
 
                 **Self-check.** After each answer cell, a one-line self-check runs that
                 exercise's visible checks and explains a failure in plain words. It never runs
@@ -161,15 +118,14 @@ def build():
                 assert np.allclose(value, [0.5, 1.0]) and np.allclose(d_dt, [-1.0, 0.0])
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for _ in range(10):
                     n = int(rng_hidden.integers(1, 30))
                     x = rng_hidden.normal(size=n) * float(rng_hidden.uniform(0.5, 3.0))
                     x[0] = 1e4 * rng_hidden.choice([-1.0, 1.0])  # far from the cut
                     t, s = float(rng_hidden.normal()), float(rng_hidden.uniform(0.2, 30.0))
-                    value, d_dt = _call(soft_cut_with_grad, x, t, s)
+                    value, d_dt = soft_cut_with_grad(x, t, s)
                     expected = np.asarray(ad.relax.soft_cut(x, t, s))
                     assert np.shape(value) == (n,) and np.shape(d_dt) == (n,), "return two arrays of the shape of x"
                     assert np.all(np.isfinite(value)) and np.all(np.isfinite(d_dt)), "inf or nan: overflow"
@@ -178,8 +134,7 @@ def build():
                         g = ad.grad(lambda t_: ad.relax.soft_cut(x[i], t_, s))(t)
                         assert np.isclose(d_dt[i], g, rtol=1e-9, atol=1e-14), f"d/dt differs at x={x[i]:.3g}, t={t:.3g}, s={s:.3g}"
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             # ------------------------------------------------------------------ exercise 2
             md(
@@ -277,7 +232,7 @@ def build():
                     args = (sig_h, bkg_h, ws, wb, k)
                     got = soft_significance(t, *args)
                     assert np.isclose(got, _reference_significance(t, *args), rtol=1e-10), "value differs"
-                    g = ad.grad(soft_significance)(t, *args)
+                    g = student.ad.grad(soft_significance)(t, *args)  # autodiff_lite where your function runs
                     g_ref = ad.grad(_reference_significance)(t, *args)
                     assert np.isclose(g, g_ref, rtol=1e-8, atol=1e-12), f"gradient in the cut: {g}, expected {g_ref}"
                 ### END HIDDEN TESTS
@@ -303,8 +258,8 @@ def build():
                 `np.histogram(x, edges)[0]`.
 
                 **Checked** (values 2 points, gradient 1 point) against
-                `ad.relax.soft_histogram` on random events, edges and bandwidths, with
-                `ad.relax.soft_histogram` switched off while yours runs.
+                `ad.relax.soft_histogram` on random events, edges and bandwidths (calling
+                `ad.relax.soft_histogram` in your answer scores no points).
                 """,
             ),
             answer(
@@ -330,8 +285,7 @@ def build():
                 assert np.allclose(soft_histogram(x, edges, 1e-4), [2.0, 1.0, 2.0])
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for _ in range(10):
                     n, n_bins = int(rng_hidden.integers(1, 50)), int(rng_hidden.integers(1, 12))
@@ -339,27 +293,26 @@ def build():
                     edges_h = np.sort(rng_hidden.uniform(-4, 4, size=n_bins + 1))
                     edges_h[1:] = np.maximum(edges_h[1:], edges_h[:-1] + 1e-3)
                     h = float(10.0 ** rng_hidden.uniform(-3, 0.5))
-                    with _HistogramOff():
-                        got = np.asarray(soft_histogram(x_h, edges_h, h), dtype=float)
+                    got = np.asarray(soft_histogram(x_h, edges_h, h), dtype=float)
                     expected = np.asarray(ad.relax.soft_histogram(x_h, edges_h, h))
                     assert got.shape == (n_bins,), f"expected {n_bins} counts, got shape {got.shape}"
                     assert np.allclose(got, expected, rtol=1e-9, atol=1e-10), f"counts differ (bandwidth {h:.3g})"
                 ### END HIDDEN TESTS
                 """,
-                    HISTOGRAM_OFF,
-                ),
             ),
             tests(
                 "test_soft_histogram_gradient",
                 1,
                 """
-                # Visible tests: the gradient with respect to the events is not zero.
-                g = ad.grad(lambda z: soft_histogram(z, edges, 0.3)[0])(x)
+                # Visible tests: the gradient with respect to the events is not zero. The grader runs
+                # this cell outside your notebook, so it asks your notebook's autodiff_lite
+                # (`student.ad`) to differentiate your function; in your notebook that is `ad`.
+                ad_yours = student.ad if "student" in globals() else ad
+                g = ad_yours.jacrev(soft_histogram)(x, edges, 0.3)[0]  # d(count in bin 0) / dx
                 assert np.shape(g) == x.shape and np.linalg.norm(g) > 0.1
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 rng_hidden = np.random.default_rng()
                 for _ in range(6):
                     n, n_bins = int(rng_hidden.integers(1, 30)), int(rng_hidden.integers(1, 8))
@@ -367,14 +320,11 @@ def build():
                     edges_h = np.linspace(-2, 2, n_bins + 1)
                     h = float(rng_hidden.uniform(0.05, 1.0))
                     w = rng_hidden.normal(size=n_bins)
-                    with _HistogramOff():
-                        got = ad.grad(lambda z: anp.sum(w * soft_histogram(z, edges_h, h)))(x_h)
+                    got = w @ student.ad.jacrev(soft_histogram)(x_h, edges_h, h)  # d(w . counts) / dx
                     expected = ad.grad(lambda z: anp.sum(w * ad.relax.soft_histogram(z, edges_h, h)))(x_h)
                     assert np.allclose(got, expected, rtol=1e-8, atol=1e-10), "gradient in x differs"
                 ### END HIDDEN TESTS
                 """,
-                    HISTOGRAM_OFF,
-                ),
             ),
             # ------------------------------------------------------------------ exercise 4
             md(
@@ -393,7 +343,7 @@ def build():
                 a float. Use numpy only.
 
                 **Checked** (2 points) against the gradient of `ad.relax.reinforce_surrogate`
-                on random samples and baselines, with autodiff switched off while yours runs;
+                on random samples and baselines (using autodiff in your answer scores no points);
                 and (1 point) statistically: with many samples it must be unbiased, and a
                 baseline near $\mathbb E[f]$ must reduce its variance.
                 """,
@@ -424,8 +374,7 @@ def build():
                 assert np.isclose(reinforce_gradient(0.0, b, np.array([2.0, 1.0]), baseline=1.0), 0.25)
                 ### BEGIN HIDDEN TESTS
                 """
-                + hidden(
-                    """
+                + """
                 def _reference_reinforce(theta, b, f_values, baseline):
                     def surrogate(th):
                         p = ad.relax.sigmoid(th)
@@ -442,14 +391,13 @@ def build():
                     b = (rng_hidden.uniform(size=K) < 0.5).astype(float)
                     f_values = rng_hidden.normal(size=K)
                     baseline = None if trial % 2 else float(rng_hidden.normal())
-                    got = _call(reinforce_gradient, theta, b, f_values, baseline)
+                    got = reinforce_gradient(theta, b, f_values, baseline)
                     expected = _reference_reinforce(theta, b, f_values, baseline)
                     assert np.isclose(got, expected, rtol=1e-9, atol=1e-12), (
                         f"theta={theta:.3g}, baseline={baseline}: got {got}, expected {expected}"
                     )
                 ### END HIDDEN TESTS
-                """
-                ),
+                """,
             ),
             tests(
                 "test_reinforce_statistics",
