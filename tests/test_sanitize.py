@@ -233,6 +233,20 @@ def test_sizes_are_capped():
     assert "image/png" not in kept[-1].get("data", {})
 
 
+def test_the_html_checked_per_notebook_is_capped():
+    """bleach is slow on dense tags, so a notebook full of them could stall feedback."""
+    dense = ("<table>" + "<tr><td onclick='x()'>1</td><td><b>2</b></td></tr>" * 2000)[:100_000]
+    outputs = [html_out(dense) for _ in range(10)]
+    cells = [code(*outputs), new_markdown_cell("<b onclick='x()'>bold</b> " * 4000)]
+    start = time.perf_counter()
+    safe, notes = sanitize_notebook(notebook(*cells), Limits(markup=250_000))
+    seconds = time.perf_counter() - start
+    html_kept = [o for o in safe.cells[0].outputs if "text/html" in o.data]
+    assert len(html_kept) == 2 and all(o.data["text/plain"] == "x" for o in safe.cells[0].outputs)
+    assert safe.cells[1].source.startswith("<p><em>[shown as text: more markup")
+    assert live_markup(render_plain(safe)) == [] and seconds < 10, seconds
+
+
 def test_the_labs_pass_untouched():
     """The instructor's own content, student and instructor versions of every lab: markdown,
     code (the hidden tests that feedback hides come after the sanitizer), metadata, ids."""

@@ -121,7 +121,7 @@ def _render_markdown(source: str, attachments: dict) -> str:
     return MarkdownWithMath(renderer=renderer).render(source)
 
 
-def _as_text(source: str, why: str) -> str:
+def as_text(source: str, why: str) -> str:
     """Markdown that shows ``source`` verbatim: one HTML block each, so no markdown inside."""
     why, text = (_unescape_harmless(html.escape(t)) for t in (" ".join(why.split()), source))
     return f"<p><em>[shown as text: {why}]</em></p>\n\n<pre>{text}</pre>"
@@ -134,9 +134,9 @@ def clean_markdown(source: str, attachments: dict | None = None) -> tuple[str, s
         parser = _Markup()
         parser.feed(_render_markdown(cleaned, attachments or {}))
         if parser.unsafe:
-            return _as_text(source, "it links to " + ", ".join(parser.unsafe[:3])), "unsafe link"
+            return as_text(source, "it links to " + ", ".join(parser.unsafe[:3])), "unsafe link"
     except Exception as err:  # nbconvert raises on a missing attachment, for one
-        return _as_text(source, f"it did not render ({type(err).__name__})"), "did not render"
+        return as_text(source, f"it did not render ({type(err).__name__})"), "did not render"
     return cleaned, None if cleaned == source else "markdown HTML cleaned"
 
 

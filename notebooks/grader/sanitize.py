@@ -38,7 +38,7 @@ import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Int
 
-from .safe_html import bleach_html, clean_html, clean_markdown
+from .safe_html import as_text, bleach_html, clean_html, clean_markdown
 
 IMAGE_TYPES = ("image/png", "image/jpeg")
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -49,12 +49,27 @@ LEXERS = ("ipython3", "ipython", "python3", "python")
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps in bytes: one text output (truncated beyond), one image (dropped beyond), and all
-    outputs of the notebook together (later outputs are dropped once it is spent)."""
+    """Caps in bytes: one text output (truncated beyond), one image (dropped beyond), all
+    outputs of a notebook together (later ones dropped), and the HTML and markdown checked
+    per notebook (bleach takes about 4 s a megabyte of dense tags; beyond the cap markdown
+    is shown as text and HTML outputs give way to their text/plain)."""
 
     output: int = 100_000
     image: int = 1_000_000
     notebook: int = 5_000_000
+    markup: int = 1_000_000
+
+
+@dataclass
+class _Allowance:
+    """What is left of a notebook's caps as its cells are cleaned."""
+
+    outputs: int
+    markup: int
+
+    def take_markup(self, text: str) -> bool:
+        self.markup -= len(text)
+        return self.markup >= 0
 
 
 def _note(text: str) -> nbformat.NotebookNode:
@@ -77,17 +92,18 @@ def _b64_image(value, limit: int) -> str | None:
     return value if ok and re.fullmatch(r"[A-Za-z0-9+/=\s]*", value) else None
 
 
-def _clean_data(data: dict, limits: Limits, notes: list[str], where: str) -> dict:
+def _clean_data(data: dict, limits: Limits, left: _Allowance, notes: list, where: str) -> dict:
     kept, dropped = {}, []
     for mime, value in data.items():
+        text = _cap(value, limits.output) if mime.startswith("text/") else ""
         if mime in IMAGE_TYPES and (image := _b64_image(value, limits.image)) is not None:
             kept[mime] = image
         elif mime == "text/plain":
-            kept[mime] = _cap(value, limits.output)
-        elif mime == "text/html":
-            kept[mime] = _cap(clean_html(_cap(value, limits.output)), limits.output)
-        elif mime == "text/markdown":
-            kept[mime] = clean_markdown(_cap(value, limits.output))[0]
+            kept[mime] = text
+        elif mime == "text/html" and left.take_markup(text):
+            kept[mime] = _cap(clean_html(text), limits.output)
+        elif mime == "text/markdown" and left.take_markup(text):
+            kept[mime] = clean_markdown(text)[0]
         else:
             dropped.append(mime)
         if mime in kept and kept[mime] != value:
@@ -99,7 +115,7 @@ def _clean_data(data: dict, limits: Limits, notes: list[str], where: str) -> dic
     return kept
 
 
-def _clean_output(out, limits: Limits, notes: list[str], where: str):
+def _clean_output(out, limits: Limits, left: _Allowance, notes: list[str], where: str):
     kind = out.get("output_type")
     if kind == "stream":
         name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
@@ -113,7 +129,7 @@ def _clean_output(out, limits: Limits, notes: list[str], where: str):
         ename, evalue = _cap(out.get("ename", ""), 1000), _cap(out.get("evalue", ""), 10_000)
         return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=trace)
     if kind in ("display_data", "execute_result"):
-        data = _clean_data(dict(out.get("data") or {}), limits, notes, where)
+        data = _clean_data(dict(out.get("data") or {}), limits, left, notes, where)
         clean = nbformat.v4.new_output(kind, data=data)
         meta = dict(out.get("metadata") or {})
         if set(meta) - set(IMAGE_TYPES):  # e.g. "filenames" (an image URL), "isolated" frames
@@ -164,7 +180,7 @@ def _clean_attachments(attachments, limits: Limits) -> dict:
     return kept
 
 
-def _clean_cell(cell, i: int, limits: Limits, notes: list[str], budget: list[int]):
+def _clean_cell(cell, i: int, limits: Limits, left: _Allowance, notes: list[str]):
     kind, source = cell.get("cell_type"), cell.get("source", "")
     source = "".join(source) if isinstance(source, list) else str(source)
     meta = _clean_metadata(dict(cell.get("metadata") or {}), kind)
@@ -176,12 +192,17 @@ def _clean_cell(cell, i: int, limits: Limits, notes: list[str], budget: list[int
         attachments = _clean_attachments(cell.get("attachments"), limits)
         if len(attachments) != len(cell.get("attachments") or {}):
             notes.append(f"cell {i}: removed attachments that are not PNG or JPEG images")
-        text, why = clean_markdown(_cap(source, limits.output), attachments)
+        text = _cap(source, limits.output)
+        if left.take_markup(text):
+            text, why = clean_markdown(text, attachments)
+        else:
+            text, why = as_text(text, "more markup than the grader checks"), "over the cap"
         new = nbformat.v4.new_markdown_cell(text, metadata=meta)
         if attachments:
             new.attachments = attachments
     elif kind == "raw":
-        text = bleach_html(_cap(source, limits.output))
+        text = _cap(source, limits.output)
+        text = bleach_html(text) if left.take_markup(text) else html.escape(text)
         why = "raw HTML cleaned" if text != source else None
         new = nbformat.v4.new_raw_cell(text, metadata=meta)
     elif kind == "code":
@@ -191,12 +212,12 @@ def _clean_cell(cell, i: int, limits: Limits, notes: list[str], budget: list[int
         if count is not None and new.execution_count is None:
             why = f"execution count {str(count)[:40]!r} is not a number"
         for j, output in enumerate(cell.get("outputs", [])):
-            clean = _clean_output(output, limits, notes, f"cell {i} output {j}")
+            clean = _clean_output(output, limits, left, notes, f"cell {i} output {j}")
             size = len(json.dumps(clean).encode())
-            if size > budget[0]:  # the whole notebook's allowance is spent
+            if size > left.outputs:  # the whole notebook's allowance is spent
                 notes.append(f"cell {i} output {j}: dropped, the notebook's outputs exceed the cap")
                 clean, size = _note("output not shown: this notebook's outputs are too large"), 0
-            budget[0] -= size
+            left.outputs -= size
             new.outputs.append(clean)
     else:
         why, new = "unknown cell type", nbformat.v4.new_markdown_cell("*[a cell was removed]*")
@@ -218,10 +239,8 @@ def sanitize_notebook(nb, limits: Limits = Limits()) -> tuple[nbformat.NotebookN
         metadata["kernelspec"] = {k: spec[k] for k in ("name", "language")}
         metadata["kernelspec"]["display_name"] = html.escape(str(spec.get("display_name", ""))[:80])
     out = nbformat.v4.new_notebook(metadata=metadata)
-    budget = [limits.notebook]
-    out.cells = [
-        _clean_cell(c, i, limits, notes, budget) for i, c in enumerate(nb.get("cells", []))
-    ]
+    left = _Allowance(limits.notebook, limits.markup)
+    out.cells = [_clean_cell(c, i, limits, left, notes) for i, c in enumerate(nb.get("cells", []))]
     return out, notes
 
 
@@ -232,9 +251,10 @@ class SanitizeNotebook(Preprocessor):
     output_bytes = Int(Limits.output, help="largest text output kept whole").tag(config=True)
     image_bytes = Int(Limits.image, help="largest image kept").tag(config=True)
     notebook_bytes = Int(Limits.notebook, help="all outputs together").tag(config=True)
+    markup_bytes = Int(Limits.markup, help="HTML and markdown checked").tag(config=True)
 
     def preprocess(self, nb, resources):
-        limits = Limits(self.output_bytes, self.image_bytes, self.notebook_bytes)
+        limits = Limits(self.output_bytes, self.image_bytes, self.notebook_bytes, self.markup_bytes)
         clean, notes = sanitize_notebook(copy.deepcopy(nb), limits)
         if notes:
             name = (resources or {}).get("metadata", {}).get("name", "notebook")
