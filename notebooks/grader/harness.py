@@ -411,10 +411,15 @@ def grade(nb, student: str, lab_name: str, slot: int = 0, limits: Limits | None 
     the_lab = lab(lab_name)
     merged, notes = merge(nb, the_lab)
     result = Graded(student, lab_name, {gid: 0.0 for gid in the_lab.tests}, notes)
-    student_cells = [
+    released = {
+        nbg(c)["grade_id"]: c.source for c in the_lab.release.cells if nbg(c).get("grade_id")
+    }
+    student_cells = [  # the student's code: answers, own cells, and lab cells they edited
         (nbg(c).get("grade_id") if is_answer(c) else None, c.source)
         for c in merged.cells
-        if c.cell_type == "code" and not is_test(c)
+        if c.cell_type == "code"
+        and not is_test(c)
+        and (is_answer(c) or not _same(c.source, released.get(nbg(c).get("grade_id"), "")))
     ]
     zeroed, shortcut_notes = find_shortcuts(lab_name, student_cells, the_lab.exercises)
     result.notes += shortcut_notes

@@ -102,7 +102,8 @@ def _chain(node) -> list[str]:
 
 def find(lab: str, cells: list[tuple[str | None, str]], exercises: dict[str, list[str]]):
     """Check a submission. ``cells`` are (answer grade id or None, source) for every cell of
-    the student's code in order; ``exercises`` maps an answer's grade id to its tests.
+    the student's code in order (the lab's own locked cells, unchanged, left out: a demo may
+    call the library); ``exercises`` maps an answer's grade id to its tests.
 
     Returns ``(zeroed, notes)``: the test grade ids that score nothing, and the reasons.
     """
@@ -120,10 +121,13 @@ def find(lab: str, cells: list[tuple[str | None, str]], exercises: dict[str, lis
         if dynamic:
             dynamic_in.append(answer or "another cell")
         for name in sorted(used):
-            hit = [a for a, names in rules.items() if name in names and (a in ("*", answer))]
-            if answer is None:  # a helper cell: every exercise that forbids the name
+            if answer is not None:  # an answer cell: its own exercise, if it forbids the name
+                forbids = rules.get(answer, set()) | rules.get("*", set())
+                targets = [answer] if name in forbids and answer in exercises else []
+            else:  # a cell of the student's own: every exercise that forbids the name
                 hit = [a for a, names in rules.items() if name in names]
-            targets = [e for a in hit for e in (exercises if a == "*" else [a]) if e in exercises]
+                targets = [e for a in hit for e in (exercises if a == "*" else [a])]
+                targets = [e for e in dict.fromkeys(targets) if e in exercises]
             for ex in targets:
                 zeroed.update(exercises[ex])
             if targets:

@@ -101,7 +101,7 @@ def encode(value, refer=None, depth: int = 0):
     if t is type(Ellipsis):
         return {"$ellipsis": True}
     if isinstance(value, np.ndarray) and value.dtype.name in DTYPES:
-        array = np.ascontiguousarray(value)  # a subclass is sent as its plain data
+        array = np.array(value, order="C")  # a subclass is sent as its plain data; 0-d stays 0-d
         return {
             "$array": {
                 "dtype": array.dtype.name,
