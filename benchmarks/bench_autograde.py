@@ -1,9 +1,17 @@
-"""Lab autograding throughput: the grading pipeline serial against parallel.
+"""Lab autograding throughput, and what the two grading boundaries cost per submission.
 
 A scratch copy of the course, ``n`` copies of lab 1's solved notebook as ``n`` students,
-graded by ``notebooks/tools/course.py autograde`` once with one job and once with one job
-per core (each submission is a real ``nbgrader autograde`` run in the sandboxed kernel).
-Reported as submissions per minute and the parallel speed-up.
+graded by ``notebooks/tools/course.py autograde`` with one job, with one job per core, and
+(for comparison only) with one job per core and ``--unsafe-no-sandbox``. Each submission
+runs in its own bubblewrap sandbox, with the tests in the grader (``notebooks/grader/``).
+Reported as submissions per minute and the parallel speed-up, plus the per-submission cost
+of each boundary measured in one process:
+
+- ``sandbox_start_ms``: starting a sandboxed runner (bwrap, Python, IPython) until it answers,
+  against the same runner started without isolation;
+- ``harness_ms``: grading one solved lab-1 notebook with the harness (student cells in the
+  runner, tests in the grader over the wire), against running the same cells and tests,
+  hidden ones included, in one plain process (what in-kernel grading does, minus nbgrader).
 
     python -m benchmarks.bench_autograde [n]
 """
@@ -53,7 +61,48 @@ def _course_py(course: Path, *args) -> float:
     return time.perf_counter() - t0
 
 
-def throughput(n: int = 8) -> dict:
+def _start_ms(isolate: bool, repeat: int = 8) -> float:
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    from grader import sandbox, wire
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = sandbox.Process(1, sandbox.Limits(), isolate)
+        wire.send(proc.to_child, {"op": "hello", "files": {}})
+        wire.recv(proc.from_child, time.monotonic() + 60)
+        times.append(time.perf_counter() - t0)
+        proc.stop()
+    return 1000 * sorted(times)[len(times) // 2]
+
+
+def _harness_ms(repeat: int = 5) -> tuple[float, float]:
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    import contextlib
+    import io
+
+    from grader import harness
+
+    source = nbformat.read(ROOT / "notebooks" / "source" / LAB / f"{LAB}.ipynb", as_version=4)
+    graded, plain = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = harness.grade(source, "bench", LAB, slot=1)
+        graded.append(time.perf_counter() - t0)
+        assert sum(result.scores.values()) == 12, result.scores
+        t0 = time.perf_counter()
+        namespace: dict = {}
+        sys.path.insert(0, str(ROOT / "notebooks" / "release" / LAB))
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in source.cells:
+                if cell.cell_type == "code":
+                    exec(cell.source, namespace)  # noqa: S102 - our own lab
+        sys.path.pop(0)
+        plain.append(time.perf_counter() - t0)
+    return 1000 * sorted(graded)[repeat // 2], 1000 * sorted(plain)[repeat // 2]
+
+
+def throughput(n: int = 16) -> dict:
     jobs = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         course = Path(tmp) / "notebooks"
@@ -66,19 +115,32 @@ def throughput(n: int = 8) -> dict:
             nbformat.write(nb, dest / f"{LAB}.ipynb")
         serial = _course_py(course, "autograde", LAB, "--jobs", "1", "--force")
         parallel = _course_py(course, "autograde", LAB, "--jobs", str(jobs), "--force")
+        unsafe = _course_py(
+            course, "autograde", LAB, "--jobs", str(jobs), "--force", "--unsafe-no-sandbox"
+        )
+    sandboxed_ms, bare_ms = _start_ms(True), _start_ms(False)
+    harness_ms, plain_ms = _harness_ms()
     return {
         "lab": LAB,
         "submissions": n,
         "jobs": jobs,
+        "sandboxed": True,
         "serial_s": serial,
         "parallel_s": parallel,
         "serial_per_min": 60 * n / serial,
         "parallel_per_min": 60 * n / parallel,
         "speedup": serial / parallel,
+        "unsafe_parallel_per_min": 60 * n / unsafe,
+        "sandbox_start_ms": sandboxed_ms,
+        "unsandboxed_start_ms": bare_ms,
+        "sandbox_overhead_ms": sandboxed_ms - bare_ms,
+        "harness_ms": harness_ms,
+        "in_process_ms": plain_ms,
+        "harness_over_in_process": harness_ms / plain_ms,
     }
 
 
 if __name__ == "__main__":
-    result = throughput(int(sys.argv[1]) if len(sys.argv) > 1 else 8)
+    result = throughput(int(sys.argv[1]) if len(sys.argv) > 1 else 16)
     for key, value in result.items():
         print(f"{key:>18}: {value:.3g}" if isinstance(value, float) else f"{key:>18}: {value}")

@@ -324,6 +324,16 @@ def test_autograde_grades_every_submission(run):
     assert run["grade"].returncode == 0, run["grade"].stdout
 
 
+def test_untouched_submissions_are_not_reported_as_edited(run):
+    """Only real tampering is reported: honest submissions (right, wrong, partial) carry no
+    note at all, while the edited, deleted and re-weighted test cells are named."""
+    rep = report(run)
+    for student in ("correct", "wrong", "partial", "renamed", "ends_with_test"):
+        assert rep[student]["flags"] == "", (student, rep[student]["flags"])
+    assert "test_forward_difference" in rep["edited_test"]["flags"]
+    assert "test_complex_step" in rep["reweighted_test"]["flags"]
+
+
 def test_autograde_shows_progress_and_throughput(run):
     err = run["grade"].stderr
     assert f"{len(run['expected'])}/{len(run['expected'])}" in err, err[-2000:]
