@@ -84,11 +84,18 @@ def tape_bytes(f, *args):
 
 EX1_TESTS = """
 # Visible tests: the same inputs as the self-check.
+from types import SimpleNamespace
+
+# Graded, this cell runs in the grader and your code in your notebook's own process,
+# `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+# In your kernel, `notebook` is simply this notebook.
+notebook = student if "student" in globals() else SimpleNamespace(**globals())
+nb_anp = notebook.anp
 x = np.linspace(0.0, 1.0, 100)  # 800 bytes
-assert tape_bytes(lambda x: anp.sin(x) * 0.9 + 0.1, x) == (3, 4 * 800 + 2 * 8)
-assert tape_bytes(lambda x: anp.sum(x * x), x) == (2, 800 + 800 + 8)
+assert tape_bytes(lambda x: nb_anp.sin(x) * 0.9 + 0.1, x) == (3, 4 * 800 + 2 * 8)
+assert tape_bytes(lambda x: nb_anp.sum(x * x), x) == (2, 800 + 800 + 8)
 W = np.ones((4, 3))
-assert tape_bytes(lambda W, x: anp.tanh(W @ x), W, np.ones(3)) == (2, 96 + 24 + 32 + 32)
+assert tape_bytes(lambda W, x: nb_anp.tanh(W @ x), W, np.ones(3)) == (2, 96 + 24 + 32 + 32)
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng()
 
@@ -102,20 +109,27 @@ def reference(f, *args):
     return len(rec.nodes), sum(values.values())
 
 
+# The chain is recorded in your process with its anp, each operation asked of it by the grader.
+# Its constant c is an input, so that the one value is shared by every step there as here (a
+# number the grader sends arrives as a new object each time).
 for _ in range(8):
     n, m, steps = (int(k) for k in rng.integers(2, 30, size=3))
     W = rng.normal(size=(m, n))
     x = rng.normal(size=n)
     c = float(rng.uniform(0.1, 1.0))
 
-    def chain(W, x, steps=steps, c=c):
-        h = anp.tanh(W @ x)
-        for _ in range(steps):
-            h = anp.exp(-h * h) * c + h
-        return anp.sum(h)
+    def chain_with(anp, steps=steps):
+        def chain(W, x, c):
+            h = anp.tanh(W @ x)
+            for _ in range(steps):
+                h = anp.exp(-h * h) * c + h
+            return anp.sum(h)
 
-    got = tape_bytes(chain, W, x)
-    assert tuple(got) == reference(chain, W, x), (got, reference(chain, W, x))
+        return chain
+
+    got = tape_bytes(chain_with(student.anp), W, x, c)
+    expected = reference(chain_with(anp), W, x, c)
+    assert tuple(got) == expected, (got, expected)
 ### END HIDDEN TESTS
 """
 
@@ -169,8 +183,22 @@ def checkpointed_grad(step, x0, theta, n_steps, every):
 
 EX2_TESTS = """
 # Visible tests: the same inputs as the self-check.
-def step(x, theta):
-    return anp.sin(x) * theta + 0.1
+from types import SimpleNamespace
+
+# Graded, this cell runs in the grader and your code in your notebook's own process,
+# `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+# In your kernel, `notebook` is simply this notebook.
+notebook = student if "student" in globals() else SimpleNamespace(**globals())
+
+
+def step_with(anp):
+    def step(x, theta):
+        return anp.multiply(anp.sin(x), theta) + 0.1
+
+    return step
+
+
+step, nb_step = step_with(anp), step_with(notebook.anp)  # nb_step: with your process's anp
 
 
 def full_grad(step, x0, theta, n_steps):
@@ -184,12 +212,10 @@ def full_grad(step, x0, theta, n_steps):
 
 x0, theta = np.linspace(-1.0, 1.0, 5), np.full(5, 0.8)
 for n_steps, every in [(12, 4), (10, 3), (6, 1), (6, 6)]:
-    got = checkpointed_grad(step, x0, theta, n_steps, every)
+    got = checkpointed_grad(nb_step, x0, theta, n_steps, every)
     expected = full_grad(step, x0, theta, n_steps)
     assert np.allclose(got[0], expected[0]) and np.allclose(got[1], expected[1]), (n_steps, every)
 ### BEGIN HIDDEN TESTS
-import tracemalloc
-
 rng = np.random.default_rng()
 for _ in range(5):
     size, n_steps = int(rng.integers(1, 8)), int(rng.integers(5, 40))
@@ -197,23 +223,31 @@ for _ in range(5):
     x0, theta = rng.normal(size=size), rng.uniform(0.5, 1.0, size=size)
     calls = {"n": 0}
 
-    def counted(x, theta):
-        calls["n"] += 1
-        return anp.tanh(x) * theta + anp.cos(theta) * 0.1
+    def counted_with(anp, calls):
+        def counted(x, theta):
+            calls["n"] += 1
+            return anp.multiply(anp.tanh(x), theta) + anp.cos(theta) * 0.1
 
-    got = checkpointed_grad(counted, x0, theta, n_steps, every)
+        return counted
+
+    got = checkpointed_grad(counted_with(student.anp, calls), x0, theta, n_steps, every)
     assert calls["n"] <= 2 * n_steps, f"step ran {calls['n']} times for {n_steps} steps"
-    expected = full_grad(counted, x0, theta, n_steps)
+    expected = full_grad(counted_with(anp, {"n": 0}), x0, theta, n_steps)
     assert np.allclose(got[0], expected[0], rtol=1e-10), "wrong x0_bar"
     assert np.allclose(got[1], expected[1], rtol=1e-10), "wrong theta_bar"
 
-# memory: N = 100 steps in segments of 10 on a state of 20 000 numbers
+# memory: N = 100 steps in segments of 10 on a state of 20 000 numbers, measured in your
+# process (its tracemalloc), with the step of the visible tests as your self-check has it, so
+# that the whole loop runs there and nothing it makes is held for the grader meanwhile
+tracemalloc_there = student.get_ipython().ev("__import__('tracemalloc')")
 x0 = rng.normal(size=20_000)
 theta = rng.uniform(0.5, 1.0, size=20_000)
-tracemalloc.start()
-checkpointed_grad(step, x0, theta, 100, 10)
-peak = tracemalloc.get_traced_memory()[1]
-tracemalloc.stop()
+tracemalloc_there.start()
+try:
+    checkpointed_grad(student.self_check._step, x0, theta, 100, 10)
+    peak = tracemalloc_there.get_traced_memory()[1]
+finally:
+    tracemalloc_there.stop()
 states = peak / x0.nbytes
 assert states < 60, (
     f"peak memory of {states:.0f} states; checkpointing needs about 100/10 + 3*10 (storing "
