@@ -193,7 +193,7 @@ class StudentObject:
         object (a ``Dual`` times a numpy float)."""
         try:
             values = [_value(x) if isinstance(x, StudentObject) else x for x in inputs]
-        except TypeError:
+        except (TypeError, StudentError):  # not numbers (a Dual, a traced value)
             if method == "__call__" and ufunc.__name__ in UFUNC_OPERATORS and not kwargs:
                 return self._remote.question(
                     "operator", fn=UFUNC_OPERATORS[ufunc.__name__], args=list(inputs)

@@ -1,10 +1,11 @@
 """Forbidden shortcuts, found in the submitted source by the grader (never by switches in
 the student's own process, which the student controls).
 
-Some labs ask for a derivative written by hand: lab 4's VJPs, lab 5's own ``Tensor``, lab 7's
-closed forms. Calling ``ad.vjp`` or ``ad.relax.soft_cut`` there would pass the tests without
-the work. ``FORBIDDEN`` lists, per lab, the ``autodiff_lite`` names each exercise (its
-answer cell's grade id, or ``"*"`` for all) may not use. ``find`` reads the student's code
+Some labs ask for a derivative or an update written by hand: lab 4's VJPs, lab 5's own
+``Tensor``, lab 6's optimizer steps, lab 7's closed forms. Calling ``ad.vjp`` or
+``ad.relax.soft_cut`` there would pass the tests without the work. ``FORBIDDEN`` lists, per
+lab, the ``autodiff_lite`` names each exercise (its answer cell's grade id, or ``"*"`` for
+all) may not use. ``find`` reads the student's code
 (every cell but the tests) with ``ast`` and reports:
 
 - a *use*: an attribute chain rooted at a name bound to ``autodiff_lite`` or one of its
@@ -29,6 +30,10 @@ TRANSFORMS = {"vjp", "jvp", "grad", "value_and_grad", "jacfwd", "jacrev", "hessi
 FORBIDDEN: dict[str, dict[str, set[str]]] = {
     "lab4-array-vjps": {"*": TRANSFORMS | {"unbroadcast", "sum_to", "broadcasting"}},
     "lab5-mini-framework": {"*": TRANSFORMS},
+    "lab6-fitting": {
+        "momentum_update": {"optim", "SGD", "Adam", "Momentum"},
+        "adam_update": {"optim", "SGD", "Adam", "Momentum"},
+    },
     "lab7-hard-edges": {
         "soft_cut_with_grad": TRANSFORMS | {"soft_cut", "sigmoid", "relax"},
         "reinforce_gradient": TRANSFORMS | {"reinforce_surrogate", "relax"},

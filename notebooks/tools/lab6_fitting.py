@@ -45,8 +45,8 @@ def build():
                 `raise NotImplementedError(...)`; keep the names and arguments, and don't change
                 the other cells. Each exercise ends with a grading cell: its visible asserts
                 show the shape of the check, and when your lab is graded, hidden tests compare
-                your functions with `ad.optim` (switched off while your update runs, so that
-                calling it is not an answer), with a reference simulator and with the true
+                your functions with `ad.optim` (calling `ad.optim` in your updates scores no
+                points for them), with a reference simulator and with the true
                 parameters of fresh random data. Before you submit, restart the kernel and run
                 all cells.
 
