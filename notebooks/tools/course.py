@@ -4,23 +4,23 @@ Run from the repository (the Makefile targets call it)::
 
     python notebooks/tools/course.py release                # student versions of all labs
     python notebooks/tools/course.py collect PATH [--lab L] # a folder or .zip of submissions
-    python notebooks/tools/course.py autograde [LAB ...] [--jobs N] [--force]
+    python notebooks/tools/course.py autograde [LAB ...] [--jobs N] [--force] [--unsafe-no-sandbox]
     python notebooks/tools/course.py feedback [LAB ...]
     python notebooks/tools/course.py export                 # grades.csv + per-lab summary
 
 What it adds to nbgrader:
 
-- ``collect`` accepts the shapes submissions arrive in (nbgrader's own layout, a folder per
-  student, ``<student>_<lab>.ipynb`` files, a zip of any of these; a renamed notebook is
-  recognised by its cells) and puts each in ``submitted/<student>/<lab>/<lab>.ipynb``. It
-  reports what it cannot place, and never overwrites a different earlier submission without
-  keeping it in ``archive/``.
-- ``autograde`` grades in parallel, one process per core, with a progress bar. Each
-  submission is graded by the real ``nbgrader autograde`` in a private scratch copy of the
-  course (its own gradebook, no solutions on disk), through the sandboxed kernel of
-  ``sandbox.py``; the grades are then written into the course gradebook one at a time.
-  Before grading, the notebook is checked: a malformed file is reported and scores zero; a
-  deleted or edited test cell is restored from the release and the report says so.
+- ``collect`` (``grader/collect.py``) accepts the shapes submissions arrive in (nbgrader's
+  own layout, a folder per student, ``<student>_<lab>.ipynb`` files, a zip of any of these;
+  a renamed notebook is recognised by its cells), puts each in
+  ``submitted/<student>/<lab>/<lab>.ipynb``, refuses links, special files and oversized
+  archives, and reports every file it does not place by name.
+- ``autograde`` (``grader/grade.py``) grades in parallel, one worker per core, with a
+  progress bar: each submission's cells run in a bubblewrap sandbox of its own, its tests
+  run in the grader (``grader/harness.py``), and one process writes the verdicts into
+  nbgrader's gradebook. ``--unsafe-no-sandbox`` skips the sandbox for a trusted local check.
+- ``feedback`` runs ``nbgrader generate_feedback`` (student HTML sanitized,
+  ``grader/sanitize.py``).
 - ``export`` writes ``reports/grades.csv`` (nbgrader's export) and a per-lab summary
   (``reports/summary.md``, ``reports/summary.csv``, ``reports/scores.png``).
 
