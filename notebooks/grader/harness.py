@@ -497,7 +497,12 @@ def _run_test(session: Session, test: TestCell, trusted: dict) -> BaseException 
     except Exception as e:  # noqa: BLE001 - a failed test is a grade
         return e
     finally:
-        session.remote.deadline = None
         # what the test defined stays for the next test cells, as in a kernel
         trusted.update(dict.items(namespace))
+        del namespace
+        try:
+            session.remote.release()
+        except SandboxGone:
+            pass
+        session.remote.deadline = None
     return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 import time
+import weakref
 
 import numpy as np
 
@@ -56,7 +57,10 @@ class Remote(Peer):
     def __init__(self, rfd: int, wfd: int):
         super().__init__(rfd, wfd)
         self.callbacks: list = []
-        self.objects: dict[int, object] = {}
+        # one stand-in per student object while the grader holds it; when the last reference
+        # goes, the student's process may let the object go too (``release``)
+        self.objects: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.seen: set[int] = set()
         self.deadline: float | None = None
         self.broken: str | None = None
 
@@ -77,13 +81,16 @@ class Remote(Peer):
     def lookup(self, marker):
         if isinstance(marker, Handle):
             # one stand-in per student object, so that `is`, sets and dicts work as there
-            if marker.id not in self.objects:
+            self.seen.add(marker.id)
+            stand_in = self.objects.get(marker.id)
+            if stand_in is None:
                 if marker.type.startswith("class "):
                     attrs = {"_remote": self, "_handle": marker}
-                    self.objects[marker.id] = StudentClass(marker.type[6:], (), attrs)
+                    stand_in = StudentClass(marker.type[6:], (), attrs)
                 else:
-                    self.objects[marker.id] = StudentObject(self, marker)
-            return self.objects[marker.id]
+                    stand_in = StudentObject(self, marker)
+                self.objects[marker.id] = stand_in
+            return stand_in
         if not 0 <= marker.id < len(self.callbacks):
             raise WireError("no such callback")
         return self.callbacks[marker.id]
@@ -127,6 +134,13 @@ class Remote(Peer):
         if type(args) is not list or type(kwargs) is not dict:
             raise WireError("bad call")
         return encode(fn(*args, **kwargs), self.refer)
+
+    def release(self) -> None:
+        """Tell the student's process which handles the grader no longer holds."""
+        gone = sorted(self.seen - set(self.objects.keys()))
+        if gone and not self.broken:
+            self.seen -= set(gone)
+            self.question("release", ids=gone)
 
     def name(self, name: str):
         return self.question("name", name=name)
@@ -185,7 +199,7 @@ class StudentClass(type):
 class StudentObject:
     """An object living in the student's process (see the module's docstring)."""
 
-    __slots__ = ("_remote", "_handle")
+    __slots__ = ("_remote", "_handle", "__weakref__")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """``np.sqrt(x)``, ``np.float64(2) * d``: on the values when the student's objects
