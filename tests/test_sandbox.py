@@ -233,6 +233,14 @@ def test_the_wire_refuses_deep_nesting():
         wire.decode(deep)
 
 
+def test_the_wire_refuses_a_flood_of_elements():
+    """A frame's worth of tiny elements would cost the grader far more memory than bytes."""
+    with pytest.raises(wire.WireError):
+        wire.decode({"$tuple": [0] * (wire.MAX_ELEMENTS + 1)})
+    with pytest.raises(wire.WireError):
+        wire.decode([[0] * 1000] * (wire.MAX_ELEMENTS // 1000 + 1))
+
+
 def test_a_student_object_is_compared_by_its_value():
     """An object whose ``__eq__`` always says yes is compared by its numbers, here."""
 

@@ -39,9 +39,10 @@ import time
 
 import numpy as np
 
-MAX_FRAME = 64 * 2**20  # bytes in one frame
+MAX_FRAME = 16 * 2**20  # bytes in one frame (a JSON list of 8 M numbers at most)
 MAX_DEPTH = 32  # levels of nesting
-MAX_ITEMS = 2**24  # elements of one array (128 MiB of float64)
+MAX_ITEMS = 2**24  # elements of one array
+MAX_ELEMENTS = 1_000_000  # elements of lists, tuples and dicts in one value, all together
 DTYPES = {
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128",
@@ -118,16 +119,20 @@ def encode(value, refer=None, depth: int = 0):
     return encode(refer(value), None, depth)
 
 
-def decode(data, lookup=None, depth: int = 0):
+def decode(data, lookup=None, depth: int = 0, budget: list | None = None):
     """Plain data from JSON; ``lookup(marker)`` turns a ``Handle``/``Callback`` marker into
     what stands for it on this side (``WireError`` if there is no ``lookup``)."""
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
+    if budget is None:
+        budget = [MAX_ELEMENTS]
+    if type(data) in (list, dict):
+        _spend(budget, len(data))
     t = type(data)
     if data is None or t in (bool, int, float, str):
         return data
     if t is list:
-        return [decode(v, lookup, depth + 1) for v in data]
+        return [decode(v, lookup, depth + 1, budget) for v in data]
     if t is not dict or len(data) not in (1, 2):
         raise WireError(f"not plain data: {t.__name__}")
     if "$handle" in data or "$callback" in data:
@@ -146,15 +151,17 @@ def decode(data, lookup=None, depth: int = 0):
             raise WireError("bad float")
         return float(body)
     if tag == "$complex":
-        re, im = (decode(x, None, depth + 1) for x in _pair(body))
+        re, im = (decode(x, None, depth + 1, budget) for x in _pair(body))
         return complex(re, im)
+    if tag in ("$tuple", "$dict") and type(body) is list:
+        _spend(budget, len(body))
     if tag == "$tuple":
-        return tuple(decode(v, lookup, depth + 1) for v in _list(body))
+        return tuple(decode(v, lookup, depth + 1, budget) for v in _list(body))
     if tag == "$dict":
-        return {decode(k, None, depth + 1): decode(v, lookup, depth + 1)
+        return {decode(k, None, depth + 1, budget): decode(v, lookup, depth + 1, budget)
                 for k, v in (_pair(kv) for kv in _list(body))}  # fmt: skip
     if tag == "$slice":
-        start, stop, step = (decode(x, None, depth + 1) for x in _list(body, 3))
+        start, stop, step = (decode(x, None, depth + 1, budget) for x in _list(body, 3))
         return slice(start, stop, step)
     if tag == "$bytes":
         return base64.b64decode(_str(body), validate=True)
@@ -167,6 +174,12 @@ def decode(data, lookup=None, depth: int = 0):
             raise WireError("bad scalar")
         return _array({**body, "shape": []})[()]
     raise WireError(f"unknown tag {tag[:20]!r}")
+
+
+def _spend(budget: list, n: int) -> None:
+    budget[0] -= n
+    if budget[0] < 0:
+        raise WireError(f"more than {MAX_ELEMENTS} elements in one value")
 
 
 def _array(body) -> np.ndarray:
