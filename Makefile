@@ -22,13 +22,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install book serve test lint format lock clean distclean release
+.PHONY: help install book serve lab test lint format lock clean distclean release
 .PHONY: collect autograde feedback grades student-repo
 .PHONY: bench bench-course
 
 help:
 	@echo "make book       build the web book into $(BOOK_HTML) (executes the lessons; cached)"
 	@echo "make serve      serve the built book on http://$(HOST):$(PORT)/ (PORT=... to change)"
+	@echo "make lab        JupyterLab in the course environment: lessons open as notebooks (ROLE=instructor: with formgrader)"
 	@echo "make test       run the whole test suite (pytest)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
@@ -72,6 +73,21 @@ serve:
 	@[ -f $(BOOK_HTML)/index.html ] || { echo "error: no book in $(BOOK_HTML); run 'make book' first" >&2; exit 1; }
 	@echo "Serving $(BOOK_HTML) on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(BOOK_HTML)
+
+# JupyterLab in the course environment, configured by the repository's jupyter/ folder, the
+# same settings Binder (binder/start) and the conda environment use: the lessons (book/*.md)
+# open as notebooks (jupytext), MyST is rendered (jupyterlab-myst), and nbgrader offers the
+# students' tools only (assignment list, Validate). ROLE=instructor adds jupyter/instructor/
+# (formgrader, Create Assignment, courses) and starts in notebooks/, the course folder.
+# Nothing is written to ~/.jupyter. LAB_ARGS passes options, e.g. LAB_ARGS="--no-browser --port 8890".
+ROLE ?= student
+LAB_ARGS ?=
+LAB_CONFIG := $(CURDIR)/jupyter$(if $(filter instructor,$(ROLE)),/instructor:$(CURDIR)/jupyter)
+LAB_ROOT := $(CURDIR)$(if $(filter instructor,$(ROLE)),/notebooks)
+lab: $(STAMP)
+	cd "$(LAB_ROOT)" && JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  "$(abspath $(BIN))/jupyter" lab --ServerApp.root_dir="$(LAB_ROOT)" \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # The instructor's pipeline (notebooks/tools/course.py, on top of nbgrader; run in the course
 # folder notebooks/, gradebook DIFFPROG_DB_URL, else notebooks/gradebook.db). `release` makes

@@ -11,6 +11,7 @@ every page are kept in `_build/screenshots/` as artifacts.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -252,8 +253,13 @@ def test_binder_and_download_buttons_point_at_the_page_source(book, entry):
 
 
 def test_binder_opens_markdown_pages_as_notebooks():
-    post_build = (ROOT / "binder" / "postBuild").read_text()
-    assert "jupytext-config set-default-viewer" in post_build
+    """The launch buttons' promise, on paper: binder/start puts the course's jupyter/ settings
+    (Markdown opens as a Jupytext notebook) on JUPYTER_CONFIG_PATH. tests/test_jupyterlab.py
+    builds the Binder repository and checks it in a real JupyterLab and browser."""
+    assert "JUPYTER_CONFIG_PATH" in (ROOT / "binder" / "start").read_text()
+    overrides = ROOT / "jupyter" / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(overrides.read_text())["@jupyterlab/docmanager-extension:plugin"]
+    assert viewers["defaultViewers"]["markdown"] == "Jupytext Notebook"
     assert "jupytext" in (ROOT / "pyproject.toml").read_text()
     assert os.path.exists(ROOT / "binder" / "requirements.txt")
 
