@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -252,14 +253,47 @@ def cmd_autograde(args) -> int:
 # ----------------------------------------------------------------------------------------
 
 
+SUBMISSION_SECRET = "submission_secret.txt"
+SECRET = re.compile(r"[0-9a-f]{16,256}")
+
+
+def _keep_submission_secret(student: str, lab: str) -> None:
+    """Give ``nbgrader release_feedback`` the key it files a student's feedback under.
+
+    ``nbgrader submit`` (on a JupyterHub, through the exchange) writes a random secret into
+    the submission; ``release_feedback`` names the feedback in the exchange by a hash of it,
+    and ``fetch_feedback`` finds it there with the student's own copy. nbgrader's autograde
+    carries the file to ``autograded/`` and so to ``feedback/``; our grader writes only the
+    graded notebook, so it is copied here. It comes from the student's hand-in: only a
+    regular file holding a hex string is copied (what nbgrader writes).
+    """
+    source = COURSE / "submitted" / student / lab / SUBMISSION_SECRET
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return  # not submitted through an exchange (collected from a folder or a zip)
+    except OSError as e:  # a link (ELOOP), unreadable, ...
+        say(f"{student}/{lab}: {SUBMISSION_SECRET} refused ({e.strerror}); feedback not releasable")
+        return
+    with os.fdopen(fd, "rb") as f:
+        regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+        secret = f.read(300).decode("ascii", "replace").strip() if regular else ""
+    if not SECRET.fullmatch(secret):
+        say(f"{student}/{lab}: {SUBMISSION_SECRET} is not nbgrader's; feedback not releasable")
+        return
+    (COURSE / "feedback" / student / lab / SUBMISSION_SECRET).write_text(secret)
+
+
 def cmd_feedback(args) -> int:
     status = 0
     for lab in args.labs or labs():
         if not list((COURSE / "autograded").glob(f"*/{lab}")):
             continue
         done = nbgrader("generate_feedback", lab, "--force", "--log-level=WARN")
-        n = len(list((COURSE / "feedback").glob(f"*/{lab}/*.html")))
-        say(f"{lab}: feedback for {n} student(s) in notebooks/feedback/*/{lab}/")
+        pages = list((COURSE / "feedback").glob(f"*/{lab}/*.html"))
+        for student in sorted({p.parent.parent.name for p in pages}):
+            _keep_submission_secret(student, lab)
+        say(f"{lab}: feedback for {len(pages)} student(s) in notebooks/feedback/*/{lab}/")
         if done.returncode:
             say(done.stderr[-2000:])
             status = 1
