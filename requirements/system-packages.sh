@@ -2,7 +2,9 @@
 # The system programs the course needs besides Python, from Debian's packages:
 #   graphviz  `dot` draws the computational-graph figures (the book, and so the tests);
 #   chromium  the headless browser that checks every page of the built book (the tests);
-#   bubblewrap  `bwrap`, the sandbox every student submission is graded in (grading, tests).
+#   bubblewrap  `bwrap`, the sandbox every student submission is graded in (grading, tests);
+#   nodejs, npm  JupyterHub's proxy (configurable-http-proxy, an npm package) for the
+#             classroom test (tests/test_classroom.py); it needs Node.js 20 or newer.
 # Usage: requirements/system-packages.sh book|test|grade
 #   (called by `make book`, `make test` and the grading targets `make autograde` etc.)
 # What is missing is installed with apt-get when that needs no password (root, or sudo -n);
@@ -20,6 +22,8 @@ fi
 if [ "$what" = test ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
     || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -32,5 +36,6 @@ if command -v apt-get >/dev/null 2>&1 && "${sudo[@]}" true 2>/dev/null; then
 fi
 echo "error: the course needs ${missing[*]} (system packages). On Debian or Ubuntu:" >&2
 echo "    sudo apt-get install ${missing[*]}" >&2
-echo "elsewhere, install Graphviz, Chromium and bubblewrap from your system's package manager." >&2
+echo "elsewhere, install Graphviz, Chromium, bubblewrap and Node.js (20 or newer, with npm)" >&2
+echo "from your system's package manager." >&2
 exit 1
