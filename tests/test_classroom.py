@@ -18,7 +18,12 @@ writes feedback (``course.py feedback``) and releases it (``nbgrader release_fee
 each student fetches their feedback (Ada in the browser, the others with the command line).
 Every grade is read from the gradebook, and each student's feedback in their home shows their
 score and no one else's. The instructor's JupyterLab has the formgrader; the students' do
-not (the server answers 404 and the Nbgrader menu has no Formgrader).
+not (the server answers 404 and the Nbgrader menu has no Formgrader). Students cannot list the
+exchange's inbound folder, nor read each other's homes or the instructor's course.
+
+A strict expected failure records a hole: ``nbgrader collect`` follows a symbolic link that a
+student leaves in the inbound folder, so a link to the instructor's source notebook is
+collected as that student's work (``docs/jupyterhub.md``, *A known hole*).
 
 Where the course's Python lives under a folder other users may not enter (a Python installed
 under ``/root``, as with pyenv on the CI machine), the hub and the users' commands run in a
@@ -702,8 +707,9 @@ def test_a_class_on_jupyterhub(room, browser):
     # folder, and cannot read another student's home either.
     peek = room.run_as("dp-ben", "/bin/ls", str(inbound), check=False)
     assert peek.returncode != 0 and "Permission denied" in peek.stderr, peek
-    peek = room.run_as("dp-ben", "/bin/cat", str(ada_lab), check=False)
-    assert peek.returncode != 0 and "Permission denied" in peek.stderr, peek
+    for private in (ada_lab, course / "source" / LAB / f"{LAB}.ipynb", course / "gradebook.db"):
+        peek = room.run_as("dp-ben", "/bin/cat", str(private), check=False)
+        assert peek.returncode != 0 and "Permission denied" in peek.stderr, (private, peek)
 
     # 5. The instructor collects, grades in the sandbox, writes and releases feedback.
     room.nbgrader(INSTRUCTOR, "collect", LAB, cwd=course)
@@ -789,3 +795,39 @@ def _write_as(room: Classroom, user: str, path: Path, text: str) -> None:
     """Write a file as ``user`` (the student's own edit; ownership and permissions theirs)."""
     script = "import sys; open(sys.argv[1], 'w').write(sys.stdin.read())"
     room.run_as(user, sys.executable, "-c", script, str(path), input=text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="nbgrader collect follows a link a student leaves in the exchange's inbound folder "
+    "and copies its target with the instructor's rights (shutil.copytree): a link to the "
+    "instructor's source notebook becomes the student's submission, solutions included. "
+    "Collecting from the exchange needs the course's safe collect (grader/collect.py: links "
+    "refused, files read by descriptor), which does not read nbgrader's inbound layout yet.",
+)
+def test_a_link_in_the_exchange_does_not_become_a_submission(room):
+    """A student need not use *Submit*: the inbound folder is writable by everyone, so Cyd can
+    leave a hand-in of her own there whose notebook is a symbolic link to the instructor's
+    source notebook. She cannot read that file; the instructor's ``nbgrader collect`` can."""
+    course = room.home(INSTRUCTOR) / "links-course"
+    teacher = pwd.getpwnam(INSTRUCTOR)
+    copy_course(course, with_release=False)
+    _sh("chown", "-R", f"{teacher.pw_uid}:{teacher.pw_gid}", str(course))
+    room.run_as(INSTRUCTOR, sys.executable, "tools/course.py", "release", LAB, cwd=course)
+    room.nbgrader(INSTRUCTOR, "release_assignment", LAB, "--force", cwd=course)
+    source = course / "source" / LAB / f"{LAB}.ipynb"
+    hand_in = (
+        room.exchange / "diffprog" / "inbound" / f"dp-cyd+{LAB}+2099-01-01 00:00:00.000000 UTC+x"
+    )
+    script = (
+        "import os, sys; os.mkdir(sys.argv[1]); "
+        "os.symlink(sys.argv[2], os.path.join(sys.argv[1], sys.argv[3]))"
+    )
+    room.run_as("dp-cyd", sys.executable, "-c", script, str(hand_in), str(source), f"{LAB}.ipynb")
+    peek = room.run_as("dp-cyd", "/bin/cat", str(hand_in / f"{LAB}.ipynb"), check=False)
+    assert peek.returncode != 0, "the student can read the instructor's source"
+    room.nbgrader(INSTRUCTOR, "collect", LAB, cwd=course, check=False)
+    collected = course / "submitted" / "dp-cyd" / LAB / f"{LAB}.ipynb"
+    assert not (collected.exists() and "BEGIN SOLUTION" in collected.read_text()), (
+        "the instructor's solutions were collected as Cyd's submission"
+    )
