@@ -295,8 +295,18 @@ def rms_norm_vjp(g, ans, x):
 
 EX2_SELFCHECK = "self_check.fixed_rules(softplus_vjp, logsumexp_vjp, rms_norm_vjp)"
 
-# Each rule's tests: the student's rule against a reference VJP, then check_grads (order 2).
+# Each rule's tests: the student's rule against a reference VJP (the grader's autodiff on a
+# trusted re-implementation), then check_grads to second order, which differentiates the
+# student's rule and so runs in the student's process.
 RULE_TESTS = """
+from types import SimpleNamespace
+
+# Graded, this cell runs in the grader and your code in your notebook's own process,
+# `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+# In your kernel, `notebook` is simply this notebook.
+notebook = student if "student" in globals() else SimpleNamespace(**globals())
+
+
 def reference_vjp(impl_anp, x, g):
     return ad.vjp(impl_anp, x)[1](g)[0]
 
@@ -305,7 +315,7 @@ def check_rule(name, impl, rule, impl_anp, x, g):
     got = rule(g, impl(x), x)
     assert np.shape(got) == np.shape(x), f"{name}: x_bar has shape {np.shape(got)}, x has {np.shape(x)}"
     assert np.allclose(got, reference_vjp(impl_anp, x, g), rtol=1e-9, atol=1e-12), f"{name}: wrong x_bar for x of shape {x.shape}"
-    ad.check_grads(as_primitive(name, impl, rule), (x,), order=2, modes=("rev",))
+    notebook.ad.check_grads(notebook.as_primitive(name, impl, rule), (x,), order=2, modes=("rev",))
 
 
 """
@@ -386,14 +396,15 @@ same, norm = clip_by_global_norm(grads, 10.0)  # short enough: unchanged
 assert np.isclose(norm, 5.0) and np.allclose(same["W"], grads["W"]) and np.allclose(same["b"][0], [4.0])
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng()
-saved_clip = ad.optim.clip_grad_norm
+# switched off where the student's code runs (the grader's own copy is not the student's)
+saved_clip = student.ad.optim.clip_grad_norm
 
 
 def refuse(*args, **kwargs):
     raise RuntimeError("write clip_by_global_norm yourself: ad.optim.clip_grad_norm is switched off")
 
 
-ad.optim.clip_grad_norm = refuse
+student.ad.optim.clip_grad_norm = refuse
 try:
     for _ in range(10):
         n_layers = int(rng.integers(1, 4))
@@ -428,7 +439,7 @@ try:
         else:
             raise AssertionError(f"max_norm={bad} must raise ValueError")
 finally:
-    ad.optim.clip_grad_norm = saved_clip
+    student.ad.optim.clip_grad_norm = saved_clip
 ### END HIDDEN TESTS
 """
 
@@ -481,11 +492,17 @@ def largest_stable_step(loss, w, n_iter=100):
 
 EX4_TESTS = """
 # Visible tests: the same inputs as the self-check.
+from types import SimpleNamespace
+
+# Graded, this cell runs in the grader and your code in your notebook's own process,
+# `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+# In your kernel, `notebook` is simply this notebook.
+notebook = student if "student" in globals() else SimpleNamespace(**globals())
 H = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 0.5]])
 
 
 def quadratic(w):
-    return 0.5 * anp.sum(w * (H @ w))
+    return 0.5 * notebook.anp.sum(w * (H @ w))
 
 
 lam, step = largest_stable_step(quadratic, np.zeros(3))
@@ -527,15 +544,19 @@ y = (rng.random(40) < 0.5).astype(float)
 w_log = rng.normal(size=4) * 0.3
 
 
-def logistic(w):
+def logistic(w, anp=anp):  # anp: ours for the reference, the student's for the student's ad.hvp
     z = X @ w
     return anp.mean(anp.log1p(anp.exp(z)) - y * z) + 0.05 * anp.sum(w * w)
 
 
 lam_log = np.linalg.eigvalsh(ad.hessian(logistic)(w_log))[-1]
 
-saved = {name: getattr(ad, name) for name in ("hessian", "jacfwd", "jacrev", "jacobian")}
-saved_linalg = {name: getattr(np.linalg, name) for name in ("eig", "eigh", "eigvals", "eigvalsh")}
+# switched off where the student's code runs (the grader's own copies are not the student's)
+their_ad, their_linalg = student.ad, student.np.linalg
+saved = {name: getattr(their_ad, name) for name in ("hessian", "jacfwd", "jacrev", "jacobian")}
+saved_linalg = {
+    name: getattr(their_linalg, name) for name in ("eig", "eigh", "eigvals", "eigvalsh")
+}
 
 
 def refuse(*args, **kwargs):
@@ -543,23 +564,23 @@ def refuse(*args, **kwargs):
 
 
 for name in saved:
-    setattr(ad, name, refuse)
+    setattr(their_ad, name, refuse)
 for name in saved_linalg:
-    setattr(np.linalg, name, refuse)
+    setattr(their_linalg, name, refuse)
 try:
     results = []
     for H, lam_max in cases:
-        def quadratic(w, H=H):
-            return 0.5 * anp.sum(w * (H @ w))
+        def quadratic(w, H=H):  # traced by the student's ad.hvp, in the student's process
+            return 0.5 * student.anp.sum(w * (H @ w))
 
         w0 = rng.normal(size=H.shape[0])
         results.append((H, lam_max, largest_stable_step(quadratic, w0)))
-    lam_got, step_got = largest_stable_step(logistic, w_log, n_iter=300)
+    lam_got, step_got = largest_stable_step(lambda w: logistic(w, student.anp), w_log, n_iter=300)
 finally:
     for name, value in saved.items():
-        setattr(ad, name, value)
+        setattr(their_ad, name, value)
     for name, value in saved_linalg.items():
-        setattr(np.linalg, name, value)
+        setattr(their_linalg, name, value)
 
 for H, lam_max, (lam, step) in results:
     assert np.isclose(lam, lam_max, rtol=1e-6), f"lam_max {lam}, expected {lam_max}"

@@ -137,6 +137,12 @@ def build():
                 2,
                 """
                 # Visible tests: a line through exact points, and a noisy track against polyfit.
+                from types import SimpleNamespace
+
+                # Graded, this cell runs in the grader and your code in your notebook's own process,
+                # `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+                # In your kernel, `notebook` is simply this notebook.
+                notebook = student if "student" in globals() else SimpleNamespace(**globals())
                 z = np.array([20.0, 40.0, 60.0, 80.0])
                 hits = np.stack([5.0 + 0.5 * z, -3.0 + 0.0 * z])
                 assert np.allclose(fit_intercepts(z, hits), [5.0, -3.0])
@@ -144,7 +150,7 @@ def build():
                 expected = [np.polyfit(z, row, 1)[1] for row in noisy]
                 assert np.allclose(fit_intercepts(z, noisy), expected)
                 # Differentiable in z: d/dz of the sum of squared intercepts.
-                grad_z = ad.grad(lambda z: anp.sum(fit_intercepts(z, noisy) ** 2))(z)
+                grad_z = notebook.ad.grad(lambda z: notebook.anp.sum(fit_intercepts(z, noisy) ** 2))(z)
                 assert np.shape(grad_z) == (4,) and np.all(np.isfinite(grad_z))
                 ### BEGIN HIDDEN TESTS
                 """
@@ -160,7 +166,7 @@ def build():
                     assert np.shape(got) == (tracks,), f"shape {np.shape(got)}, expected ({tracks},)"
                     assert np.allclose(got, expected, rtol=1e-8, atol=1e-8), "wrong intercepts"
                     w = rng_hidden.normal(size=tracks)
-                    mine = ad.grad(lambda z: anp.sum(w * fit_intercepts(z, hits)))(z)
+                    mine = student.ad.grad(lambda z: student.anp.sum(w * fit_intercepts(z, hits)))(z)
                     ref = ad.grad(lambda z: anp.sum(w * _ref_intercepts(z, hits)))(z)
                     assert np.allclose(mine, ref, rtol=1e-7, atol=1e-9), "wrong gradient in z"
                 ### END HIDDEN TESTS
@@ -267,11 +273,17 @@ def build():
                 2,
                 """
                 # Visible tests: a cut far below every |IP| keeps everything; a symmetric sample.
+                from types import SimpleNamespace
+
+                # Graded, this cell runs in the grader and your code in your notebook's own process,
+                # `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+                # In your kernel, `notebook` is simply this notebook.
+                notebook = student if "student" in globals() else SimpleNamespace(**globals())
                 ip = np.array([50.0, -60.0, 1.0, -2.0, 0.5])
                 assert np.isclose(soft_significance(ip, 2, -100.0, 1.0, 10.0, 100.0), 10 / np.sqrt(110))
                 z_value = soft_significance(ip, 2, 20.0, 1.0, 10.0, 100.0)
                 assert 3.0 < z_value < 10 / np.sqrt(10)
-                d_cut = ad.grad(lambda c: soft_significance(ip, 2, c, 1.0, 10.0, 100.0))(20.0)
+                d_cut = notebook.ad.grad(lambda c: soft_significance(ip, 2, c, 1.0, 10.0, 100.0))(20.0)
                 assert np.isfinite(d_cut)
                 ### BEGIN HIDDEN TESTS
                 """
@@ -288,7 +300,7 @@ def build():
                     args = (n_sig, cut, width, n_s, n_b)
                     assert np.isclose(soft_significance(ip, *args), _ref_significance(ip, *args), rtol=1e-9)
                     for argnum in (0, 2):
-                        mine = ad.grad(soft_significance, argnums=argnum)(ip, *args)
+                        mine = student.ad.grad(soft_significance, argnums=argnum)(ip, *args)
                         ref = ad.grad(_ref_significance, argnums=argnum)(ip, *args)
                         assert np.allclose(mine, ref, rtol=1e-7, atol=1e-12), f"gradient {argnum}"
                 ### END HIDDEN TESTS
@@ -337,8 +349,16 @@ def build():
                 2,
                 """
                 # Visible tests: a concave bowl with its top at u = (1, 2), cut = 3.
+                from types import SimpleNamespace
+
+                # Graded, this cell runs in the grader and your code in your notebook's own process,
+                # `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+                # In your kernel, `notebook` is simply this notebook.
+                notebook = student if "student" in globals() else SimpleNamespace(**globals())
+
+
                 def bowl(p):
-                    return -anp.sum((p["u"] - np.array([1.0, 2.0])) ** 2) - (p["cut"] - 3.0) ** 2
+                    return -notebook.anp.sum((p["u"] - np.array([1.0, 2.0])) ** 2) - (p["cut"] - 3.0) ** 2
 
 
                 found, history = optimise_design(bowl, {"u": np.zeros(2), "cut": 0.0}, 300, 0.1)
@@ -365,12 +385,12 @@ def build():
                 for _ in range(3):
                     top, scale = rng_hidden.normal(size=3), rng_hidden.uniform(0.5, 3.0, 3)
 
-                    def objective(p, top=top, scale=scale):
+                    def objective(p, top=top, scale=scale, anp=anp):  # anp: the student's for their optimiser
                         return -anp.sum(scale[:2] * (p["u"] - top[:2]) ** 2) - scale[2] * (p["cut"] - top[2]) ** 4
 
                     start = {"u": rng_hidden.normal(size=2), "cut": float(rng_hidden.normal())}
                     steps, lr = int(rng_hidden.integers(5, 40)), float(rng_hidden.uniform(0.01, 0.2))
-                    mine, h_mine = optimise_design(objective, dict(start), steps, lr)
+                    mine, h_mine = optimise_design(lambda p: objective(p, anp=student.anp), dict(start), steps, lr)
                     ref, h_ref = _ref_optimise(objective, dict(start), steps, lr)
                     assert len(h_mine) == steps, f"{len(h_mine)} history values for {steps} steps"
                     assert np.allclose(h_mine, h_ref, rtol=1e-9, atol=1e-12), "wrong history"

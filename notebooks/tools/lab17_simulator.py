@@ -20,14 +20,16 @@ from nbbuild import answer, code, main, md, notebook, tests  # noqa: E402
 LAB = "lab17-simulator"
 
 # References, repeated in each hidden-tests cell so that each is self-contained. The hidden
-# tests of Exercises 2 and 3 put the reference step in place of the student's verlet_step,
-# so that a mistake in Exercise 1 is not charged again.
+# tests of Exercises 2 and 3 put the reference step in place of the student's verlet_step (the
+# name is rebound in the student's process, where simulate looks it up), so that a mistake in
+# Exercise 1 is not charged again; there it steps the student's traced values, with the
+# notebook's chain_acceleration of the student's process.
 REFERENCE = r"""
-def _ref_step(state, k, gamma, dt):
+def _ref_step(state, k, gamma, dt, acceleration=chain_acceleration):
     x, v = state
-    half = v + 0.5 * dt * chain_acceleration(x, v, k, gamma)
+    half = v + 0.5 * dt * acceleration(x, v, k, gamma)
     x = x + dt * half
-    return x, half + 0.5 * dt * chain_acceleration(x, half, k, gamma)
+    return x, half + 0.5 * dt * acceleration(x, half, k, gamma)
 
 
 def _ref_simulate(k, gamma, x0, v0, n_steps, dt, sensors, every):
@@ -40,20 +42,21 @@ def _ref_simulate(k, gamma, x0, v0, n_steps, dt, sensors, every):
 
 
 class _ReferenceStep:
-    # Within `with _ReferenceStep() as calls:`, verlet_step is the reference, counting calls.
+    # Within `with _ReferenceStep() as calls:`, the name verlet_step in the student's process
+    # is the reference step, counting calls.
     def __enter__(self):
-        self.saved = globals()["verlet_step"]
+        self.shell, self.saved = student.get_ipython(), student.verlet_step
         self.calls = [0]
 
         def counting(*args, **kwargs):
             self.calls[0] += 1
-            return _ref_step(*args, **kwargs)
+            return _ref_step(*args, **kwargs, acceleration=student.chain_acceleration)
 
-        globals()["verlet_step"] = counting
+        self.shell.push({"verlet_step": counting})
         return self.calls
 
     def __exit__(self, *exc):
-        globals()["verlet_step"] = self.saved
+        self.shell.push({"verlet_step": self.saved})
 
 
 def _random_problem(rng_hidden):
@@ -198,7 +201,9 @@ def build():
                     assert np.allclose(got[0], ref[0], rtol=1e-10) and np.allclose(got[1], ref[1], rtol=1e-10)
                     w = rng_hidden.normal(size=n)
                     for argnum in (1, 2):
-                        mine = ad.grad(lambda k, g: anp.sum(w * verlet_step((x0, v0), k, g, dt)[1]), argnums=argnum - 1)(k, gamma)
+                        mine = student.ad.grad(
+                            lambda k, g: student.anp.sum(w * verlet_step((x0, v0), k, g, dt)[1]), argnums=argnum - 1
+                        )(k, gamma)
                         theirs = ad.grad(lambda k, g: anp.sum(w * _ref_step((x0, v0), k, g, dt)[1]), argnums=argnum - 1)(k, gamma)
                         assert np.isclose(mine, theirs, rtol=1e-9, atol=1e-12), "derivative in k or gamma"
                 ### END HIDDEN TESTS
@@ -242,6 +247,12 @@ def build():
                 2,
                 """
                 # Visible tests: shape, the first reading, and a gradient in k.
+                from types import SimpleNamespace
+
+                # Graded, this cell runs in the grader and your code in your notebook's own process,
+                # `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+                # In your kernel, `notebook` is simply this notebook.
+                notebook = student if "student" in globals() else SimpleNamespace(**globals())
                 x0, v0 = np.sin(np.linspace(0.5, 2.5, 5)), np.zeros(5)
                 readings = simulate(1.0, 0.1, x0, v0, 20, 0.1, np.array([1, 3]), 5)
                 assert np.shape(readings) == (4, 2)
@@ -249,7 +260,9 @@ def build():
                 for _ in range(5):
                     state = verlet_step(state, 1.0, 0.1, 0.1)
                 assert np.allclose(readings[0], state[0][[1, 3]])
-                d_k = ad.grad(lambda k: anp.sum(simulate(k, 0.1, x0, v0, 20, 0.1, np.array([1, 3]), 5)))(1.0)
+                d_k = notebook.ad.grad(
+                    lambda k: notebook.anp.sum(simulate(k, 0.1, x0, v0, 20, 0.1, np.array([1, 3]), 5))
+                )(1.0)
                 assert np.isfinite(d_k) and d_k != 0.0
                 ### BEGIN HIDDEN TESTS
                 """
@@ -267,7 +280,9 @@ def build():
                         assert np.shape(got) == np.shape(expected), f"shape {np.shape(got)}, expected {np.shape(expected)}"
                         assert np.allclose(got, expected, rtol=1e-10, atol=1e-12), "wrong readings"
                         w = rng_hidden.normal(size=np.shape(expected))
-                        mine = ad.grad(lambda k, g: anp.sum(w * simulate(k, g, *args)), argnums=(0, 1))(k, gamma)
+                        mine = student.ad.grad(
+                            lambda k, g: student.anp.sum(w * simulate(k, g, *args)), argnums=(0, 1)
+                        )(k, gamma)
                         theirs = ad.grad(lambda k, g: anp.sum(w * _ref_simulate(k, g, *args)), argnums=(0, 1))(k, gamma)
                         assert np.allclose(mine, theirs, rtol=1e-9, atol=1e-12), "wrong gradient"
                 ### END HIDDEN TESTS
@@ -332,11 +347,19 @@ def build():
                 3,
                 """
                 # Visible tests: the same readings and gradient as simulate, 40 steps in segments of 10.
+                from types import SimpleNamespace
+
+                # Graded, this cell runs in the grader and your code in your notebook's own process,
+                # `student`: what your code differentiates must be built there, with its `ad` and `anp`.
+                # In your kernel, `notebook` is simply this notebook.
+                notebook = student if "student" in globals() else SimpleNamespace(**globals())
                 x0, v0 = np.sin(np.linspace(0.5, 2.5, 5)), np.zeros(5)
                 args = (x0, v0, 40, 0.1, np.array([1, 3]), 5)
                 assert np.allclose(simulate_checkpointed(1.0, 0.1, *args, 10), simulate(1.0, 0.1, *args))
-                g_ckpt = ad.grad(lambda k: anp.sum(simulate_checkpointed(k, 0.1, *args, 10) ** 2))(1.0)
-                g_plain = ad.grad(lambda k: anp.sum(simulate(k, 0.1, *args) ** 2))(1.0)
+                g_ckpt = notebook.ad.grad(
+                    lambda k: notebook.anp.sum(simulate_checkpointed(k, 0.1, *args, 10) ** 2)
+                )(1.0)
+                g_plain = notebook.ad.grad(lambda k: notebook.anp.sum(simulate(k, 0.1, *args) ** 2))(1.0)
                 assert np.isclose(g_ckpt, g_plain, rtol=1e-10)
                 ### BEGIN HIDDEN TESTS
                 """
@@ -356,7 +379,10 @@ def build():
                         assert np.allclose(got, expected, rtol=1e-10, atol=1e-12), "wrong readings"
                         w = rng_hidden.normal(size=np.shape(expected))
                         calls[0] = 0
-                        mine = ad.grad(lambda k, g: anp.sum(w * simulate_checkpointed(k, g, *args, segment)), argnums=(0, 1))(k, gamma)
+                        mine = student.ad.grad(
+                            lambda k, g: student.anp.sum(w * simulate_checkpointed(k, g, *args, segment)),
+                            argnums=(0, 1),
+                        )(k, gamma)
                         assert calls[0] == 2 * n_steps, (
                             f"under ad.grad your simulator ran {calls[0]} steps for n_steps = {n_steps}; "
                             "a checkpointed one runs each step twice"
