@@ -242,12 +242,16 @@ class Student:
     differentiating the student's function, which only works where the function lives)."""
 
     def __init__(self, remote: Remote):
-        self._remote = remote
+        object.__setattr__(self, "_remote", remote)
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
         return self._remote.name(name)
+
+    def __setattr__(self, name, value):
+        """``student.verlet_step = reference``: rebinds the name in the student's process."""
+        self._remote.question("setname", name=name, value=value)
 
 
 class StudentNames(dict):

@@ -88,6 +88,9 @@ class Student(Peer):
             if name not in self.shell.user_ns:
                 raise NameError(f"name {name!r} is not defined in your notebook")
             return self.out(self.shell.user_ns[name])
+        if op == "setname":
+            self.shell.user_ns[str(request["name"])] = self.arg(request["value"])
+            return None
         if op == "call":
             fn = self.arg(request["target"])
             args = self.arg(request.get("args", []))
