@@ -37,6 +37,7 @@ screenshots to ``_build/screenshots/classroom-*.png``, the hub's log to ``_build
 
 from __future__ import annotations
 
+import fcntl
 import grp
 import json
 import os
@@ -577,7 +578,7 @@ def wait_for(predicate, what: str, timeout: float = 60):
 
 
 @pytest.fixture(scope="module")
-def room():
+def room(request):
     if os.geteuid() != 0:
         pytest.skip(
             "the classroom test makes system users (useradd) and runs JupyterHub's PAM login "
@@ -586,6 +587,11 @@ def room():
     for tool in ("bwrap", "useradd", "chpasswd", "groupadd"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing (requirements/system-packages.sh installs bwrap)")
+    # One classroom on the machine at a time (its users and groups have fixed names): a
+    # second test process (pytest-xdist, another checkout) waits here for the first.
+    lock = open("/tmp/diffprog-classroom.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    request.addfinalizer(lock.close)
     _install_proxy()
     scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir="/tmp"))
     scratch.chmod(0o755)
