@@ -35,6 +35,7 @@ help:
 	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make release    regenerate the student labs in notebooks/release/ (nbgrader; then commit them)"
 	@echo "make collect SUBMISSIONS=path [LAB=lab]   put a folder or .zip of submissions into notebooks/submitted/"
+	@echo "make collect EXCHANGE=1 [LAB=lab]         collect what students submitted to nbgrader's exchange (JupyterHub)"
 	@echo "make autograde [LABS=...] [JOBS=n]        grade every new submission, in parallel (FORCE=1 regrades)"
 	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
 	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
@@ -99,8 +100,8 @@ release: $(STAMP)
 	@echo "Commit notebooks/release/."
 
 collect: $(STAMP)
-	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make collect SUBMISSIONS=path/to/folder-or.zip [LAB=lab-id]" >&2; exit 2; }
-	$(COURSE_PY) collect "$(SUBMISSIONS)" $(if $(LAB),--lab $(LAB))
+	@[ -n "$(SUBMISSIONS)$(EXCHANGE)" ] || { echo "usage: make collect SUBMISSIONS=path/to/folder-or.zip [LAB=lab-id], or make collect EXCHANGE=1 [LAB=lab-id]" >&2; exit 2; }
+	$(COURSE_PY) collect $(if $(EXCHANGE),--exchange,"$(SUBMISSIONS)") $(if $(LAB),--lab $(LAB))
 
 autograde: $(STAMP)
 	@$(SYSTEM_PACKAGES) grade

@@ -12,7 +12,8 @@ The class: the instructor, in a scratch copy of the course in their home
 (``nbgrader release_assignment``). Ada logs in with Chromium, fetches the lab in JupyterLab's
 Assignments tab, solves it (her server saves it) and submits it there; Ben and Cyd fetch with
 the ``nbgrader`` command line run as themselves, Ben solves half, Cyd nothing, and they
-submit. The instructor collects (``nbgrader collect``), grades with the course's grader
+submit. The instructor collects (``course.py collect --exchange``, the course's safe collect
+reading nbgrader's exchange), grades with the course's grader
 (``course.py autograde``: every submission in its bubblewrap sandbox, the tests outside it),
 writes feedback (``course.py feedback``) and releases it (``nbgrader release_feedback``);
 each student fetches their feedback (Ada in the browser, the others with the command line).
@@ -21,9 +22,12 @@ score and no one else's. The instructor's JupyterLab has the formgrader; the stu
 not (the server answers 404 and the Nbgrader menu has no Formgrader). Students cannot list the
 exchange's inbound folder, nor read each other's homes or the instructor's course.
 
-A strict expected failure records a hole: ``nbgrader collect`` follows a symbolic link that a
-student leaves in the inbound folder, so a link to the instructor's source notebook is
-collected as that student's work (``docs/jupyterhub.md``, *A known hole*).
+The inbound folder is writable by every student, so a hand-in need not come from *Submit*.
+A second test leaves two there: Cyd's, whose notebook is a symbolic link to the instructor's
+source notebook (``nbgrader collect`` follows it and collects the solutions as her work), and
+one Ben makes in Ada's name. ``course.py collect --exchange`` refuses both by name, collects
+Cyd's and Ada's own hand-ins instead, and Cyd scores what her own work deserves
+(``docs/jupyterhub.md``, *Collecting from the exchange*).
 
 Where the course's Python lives under a folder other users may not enter (a Python installed
 under ``/root``, as with pyenv on the CI machine), the hub and the users' commands run in a
@@ -82,6 +86,7 @@ INSTRUCTOR = "dp-teacher"
 STUDENTS = {"dp-ada": (6, FULL), "dp-ben": (3, 6.0), "dp-cyd": (0, 0.0)}
 BROWSER_STUDENT = "dp-ada"
 GROUPS = {"instructor": "diffprog-instructors", "student": "diffprog-students"}
+COLLECT = (sys.executable, "tools/course.py", "collect", "--exchange")  # run in the course
 
 
 # ----------------------------------------------------------------------------------------
@@ -717,10 +722,14 @@ def test_a_class_on_jupyterhub(room, browser):
         peek = room.run_as("dp-ben", "/bin/cat", str(private), check=False)
         assert peek.returncode != 0 and "Permission denied" in peek.stderr, (private, peek)
 
-    # 5. The instructor collects, grades in the sandbox, writes and releases feedback.
-    room.nbgrader(INSTRUCTOR, "collect", LAB, cwd=course)
+    # 5. The instructor collects (the course's safe collect, reading nbgrader's exchange),
+    #    grades in the sandbox, writes and releases feedback.
+    collected = room.run_as(INSTRUCTOR, *COLLECT, LAB, cwd=course).stdout
+    assert "collected 3 notebook(s) from 3 hand-in(s); 0 refused" in collected, collected
     for student in STUDENTS:
-        assert (course / "submitted" / student / LAB / f"{LAB}.ipynb").is_file(), student
+        here = course / "submitted" / student / LAB
+        for name in (f"{LAB}.ipynb", "timestamp.txt", "submission_secret.txt"):
+            assert (here / name).is_file(), (student, name)
     with timed(times, "autograde (3 submissions, sandboxed)"):
         graded = room.run_as(
             INSTRUCTOR,
@@ -803,37 +812,61 @@ def _write_as(room: Classroom, user: str, path: Path, text: str) -> None:
     room.run_as(user, sys.executable, "-c", script, str(path), input=text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbgrader collect follows a link a student leaves in the exchange's inbound folder "
-    "and copies its target with the instructor's rights (shutil.copytree): a link to the "
-    "instructor's source notebook becomes the student's submission, solutions included. "
-    "Collecting from the exchange needs the course's safe collect (grader/collect.py: links "
-    "refused, files read by descriptor), which does not read nbgrader's inbound layout yet.",
-)
-def test_a_link_in_the_exchange_does_not_become_a_submission(room):
-    """A student need not use *Submit*: the inbound folder is writable by everyone, so Cyd can
-    leave a hand-in of her own there whose notebook is a symbolic link to the instructor's
-    source notebook. She cannot read that file; the instructor's ``nbgrader collect`` can."""
+def test_a_link_or_anothers_name_in_the_exchange_does_not_become_a_submission(room):
+    """A student need not use *Submit*: the inbound folder is writable by everyone. Cyd leaves
+    a hand-in of her own there, later than her real one, whose notebook is a symbolic link to
+    the instructor's source notebook: she cannot read that file, but ``nbgrader collect``, run
+    by the instructor, follows the link and collects the solutions as her work. Ben leaves one
+    named for Ada, to replace her work with his. ``course.py collect --exchange`` refuses both
+    by name (a link; a folder that is Ben's, not Ada's), collects each student's own latest
+    hand-in instead, and Cyd's grade is what her own (empty) work deserves."""
     course = room.home(INSTRUCTOR) / "links-course"
     teacher = pwd.getpwnam(INSTRUCTOR)
     copy_course(course, with_release=False)
     _sh("chown", "-R", f"{teacher.pw_uid}:{teacher.pw_gid}", str(course))
     room.run_as(INSTRUCTOR, sys.executable, "tools/course.py", "release", LAB, cwd=course)
     room.nbgrader(INSTRUCTOR, "release_assignment", LAB, "--force", cwd=course)
+    if not (room.home("dp-cyd") / LAB).is_dir():  # this test alone: Cyd has not fetched it
+        room.nbgrader("dp-cyd", "fetch_assignment", LAB)
+    room.nbgrader("dp-cyd", "submit", LAB)  # her own work, solved or not: what she deserves
+    inbound = room.exchange / "diffprog" / "inbound"
     source = course / "source" / LAB / f"{LAB}.ipynb"
-    hand_in = (
-        room.exchange / "diffprog" / "inbound" / f"dp-cyd+{LAB}+2099-01-01 00:00:00.000000 UTC+x"
-    )
+    now = time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime(time.time() + 1))
+    link = inbound / f"dp-cyd+{LAB}+{now}+link"
     script = (
         "import os, sys; os.mkdir(sys.argv[1]); "
         "os.symlink(sys.argv[2], os.path.join(sys.argv[1], sys.argv[3]))"
     )
-    room.run_as("dp-cyd", sys.executable, "-c", script, str(hand_in), str(source), f"{LAB}.ipynb")
-    peek = room.run_as("dp-cyd", "/bin/cat", str(hand_in / f"{LAB}.ipynb"), check=False)
+    room.run_as("dp-cyd", sys.executable, "-c", script, str(link), str(source), f"{LAB}.ipynb")
+    peek = room.run_as("dp-cyd", "/bin/cat", str(link / f"{LAB}.ipynb"), check=False)
     assert peek.returncode != 0, "the student can read the instructor's source"
-    room.nbgrader(INSTRUCTOR, "collect", LAB, cwd=course, check=False)
-    collected = course / "submitted" / "dp-cyd" / LAB / f"{LAB}.ipynb"
-    assert not (collected.exists() and "BEGIN SOLUTION" in collected.read_text()), (
-        "the instructor's solutions were collected as Cyd's submission"
+    forged = inbound / f"dp-ada+{LAB}+{now}+forged"
+    script = (
+        "import os, secrets, sys; d = sys.argv[1]; os.mkdir(d); "
+        "open(os.path.join(d, sys.argv[2]), 'w').write(sys.stdin.read()); "
+        "open(os.path.join(d, 'timestamp.txt'), 'w').write(sys.argv[3]); "
+        "open(os.path.join(d, 'submission_secret.txt'), 'w').write(secrets.token_hex(64))"
     )
+    released = (course / "release" / LAB / f"{LAB}.ipynb").read_text()
+    room.run_as("dp-ben", sys.executable, "-c", script, str(forged), f"{LAB}.ipynb", now,
+                input=released)  # fmt: skip
+
+    done = room.run_as(INSTRUCTOR, *COLLECT, LAB, cwd=course, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    refused = {
+        link.name: f"{LAB}.ipynb: a symbolic link (to {source}): refused",
+        forged.name: "its folder belongs to dp-ben (uid ",
+    }
+    for name, why in refused.items():
+        assert f"REFUSED {name}: {why}" in done.stdout, (name, done.stdout)
+    assert "not to dp-ada: a hand-in in another's name" in done.stdout, done.stdout
+    for path in (course / "submitted").rglob("*"):
+        assert path.is_dir() or "BEGIN SOLUTION" not in path.read_text(errors="replace"), path
+    collected = course / "submitted" / "dp-cyd" / LAB / f"{LAB}.ipynb"
+    assert collected.is_file(), done.stdout
+    room.run_as(INSTRUCTOR, sys.executable, "tools/course.py", "autograde", LAB, "--jobs", "2",
+                cwd=course)  # fmt: skip
+    scores = gradebook_scores(course)
+    assert scores["dp-cyd"] == 0.0, scores
+    for student, (_, score) in STUDENTS.items():  # Ada and Ben too, where they handed in
+        assert scores.get(student, score) == pytest.approx(score), (student, scores)

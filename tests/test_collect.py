@@ -3,6 +3,8 @@ copy of the course, checking what was placed, what was reported (by name, and wh
 nothing outside the course's ``submitted/``, ``archive/`` and ``reports/`` was written.
 
 Fast: no nbgrader and no grading; a few tests run the real ``course.py collect`` command.
+The last ones collect from nbgrader's exchange (``collect --exchange``) as a teacher would on
+a JupyterHub, with hand-ins made as ``nbgrader submit`` makes them, and attacks on it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import pwd
+import secrets
 import socket
 import stat
 import struct
@@ -18,6 +22,7 @@ import sys
 import tracemalloc
 import zipfile
 import zlib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -27,7 +32,8 @@ pytest.importorskip("nbformat")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "notebooks"))
 from course import copy_course  # noqa: E402
-from grader import collect  # noqa: E402
+from grader import collect, exchange  # noqa: E402
+from grader.place import TIME_FORMAT  # noqa: E402
 
 LAB = "lab1-finite-differences"
 NB = (ROOT / "notebooks" / "release" / LAB / f"{LAB}.ipynb").read_bytes()
@@ -503,3 +509,184 @@ def test_a_link_planted_in_the_course_is_not_written_through(tmp_path, course, c
     assert report(course)[f"dan/{LAB}.ipynb"][1] == (
         f"NOT PLACED: submitted in the course is a symbolic link{tail}"
     )
+
+
+# ----------------------------------------------------------------------------------------
+# nbgrader's exchange (course.py collect --exchange): what students handed in with Submit
+# ----------------------------------------------------------------------------------------
+
+
+def hand_in(inbound: Path, student: str, ago: float, files: dict | None = None) -> Path:
+    """A hand-in as ``nbgrader submit`` makes it, ``ago`` seconds ago: the lab's folder (NB and
+    its checks), ``timestamp.txt`` and ``submission_secret.txt``. ``files`` replace or add
+    files: bytes, a Path (a symbolic link to it) or None (left out)."""
+    when = (datetime.now(timezone.utc) - timedelta(seconds=ago)).strftime(TIME_FORMAT)
+    folder = inbound / f"{student}+{LAB}+{when}+{secrets.token_urlsafe(9)}"
+    made = {f"{LAB}.ipynb": NB, "lab1_checks.py": b"# the self-checks\n"}
+    made |= {
+        "timestamp.txt": when.encode(),
+        "submission_secret.txt": secrets.token_hex(64).encode(),
+    }
+    for name, data in (made | (files or {})).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, Path):
+            (folder / name).symlink_to(data)
+        elif data is not None:
+            (folder / name).write_bytes(data)
+    return folder
+
+
+def from_exchange(course: Path, root: Path, capsys, uids: dict) -> tuple[int, str]:
+    code = exchange.main(course, [LAB], collect.Limits(), root=root, uid_of=uids.get)
+    return code, capsys.readouterr().out
+
+
+def test_the_exchange_refuses_links_special_files_and_hand_ins_in_anothers_name(
+    tmp_path, course, capsys
+):
+    """What nbgrader collect would copy with the instructor's rights: a notebook that is a link
+    to the instructor's source, a hand-in folder that is one, a link to another's file, a FIFO,
+    a hand-in named for Ada made by someone else. Each is refused by name, the exchange is only
+    read, and no solution reaches submitted/; a refused hand-in hides no earlier one."""
+    inbound = tmp_path / "exchange" / "diffprog" / "inbound"
+    inbound.mkdir(parents=True)
+    source = course / "source" / LAB / f"{LAB}.ipynb"
+    me = os.getuid()
+    uids = {s: me for s in ("ada", "ben", "cyd", "fay")} | {"dan": me + 1}  # eve: no user
+    ada = hand_in(inbound, "ada", 60)
+    ben_own = hand_in(inbound, "ben", 120, {f"{LAB}.ipynb": other("BEN")})
+    ben_link = hand_in(inbound, "ben", 30, {f"{LAB}.ipynb": source})
+    cyd_folder = inbound / f"cyd+{LAB}+{ada.name.split('+')[2]}+x"
+    cyd_folder.symlink_to(source.parent)  # the instructor's lab folder as a hand-in
+    cyd_fifo = hand_in(inbound, "cyd", 50)
+    os.mkfifo(cyd_fifo / "data.csv")  # opening it to read would block
+    cyd_deep = hand_in(inbound, "cyd", 40, {"notes/more.ipynb": source})
+    cyd_stamp = hand_in(inbound, "cyd", 20, {"timestamp.txt": ada / "timestamp.txt"})
+    dan = hand_in(inbound, "dan", 60)  # named for dan, made by someone else
+    eve = hand_in(inbound, "eve", 60)
+    (inbound / "notes.txt").write_bytes(b"not a hand-in")
+    expected = {"ada": NB, "ben": other("BEN"), "eve": NB}
+    if os.geteuid() == 0:  # a hard link to another's file keeps its owner (root can fake one)
+        fay = hand_in(inbound, "fay", 60)
+        os.chown(fay / f"{LAB}.ipynb", 4242, 4242)
+    before = snapshot(tmp_path)
+    code, out = from_exchange(course, tmp_path / "exchange", capsys, uids)
+    assert code == 1, out
+    assert placed(course) == expected
+    assert snapshot(tmp_path) == before  # the exchange was only read
+    for path in (course / "submitted").rglob("*"):
+        assert path.is_dir() or b"BEGIN SOLUTION" not in path.read_bytes(), path
+    rows = report(course)
+    why = "refused, only plain files are read (hand in the file itself)"
+    refused = {
+        ben_link.name: f"{LAB}.ipynb: a symbolic link (to {source}): {why}",
+        cyd_folder.name: f"a symbolic link (to {source.parent}): {why}",
+        cyd_fifo.name: f"data.csv: a FIFO (named pipe): {why}",
+        cyd_deep.name: f"notes/more.ipynb: a symbolic link (to {source}): {why}",
+        cyd_stamp.name: f"timestamp.txt: a symbolic link (to {ada / 'timestamp.txt'}): {why}",
+        "notes.txt": "not a hand-in's name (<student>+<lab>+<time>+<random>)",
+    }
+    user = exchange._user(me)  # "root (uid 0)", or "uid 1234" without a passwd entry
+    refused[dan.name] = f"its folder belongs to {user}, not to dan: a hand-in in another's name"
+    if os.geteuid() == 0:
+        refused[fay.name] = f"{LAB}.ipynb: owned by uid 4242, not by the hand-in's owner: refused"
+    for name, status in refused.items():
+        assert rows[name][1].startswith(f"NOT PLACED: {status}"), (name, rows[name])
+        assert f"REFUSED {name}: {status}" in out
+    assert rows[f"{ben_own.name}/{LAB}.ipynb"][1].endswith(
+        f"; a later hand-in was refused: {ben_link.name}"
+    )
+    assert rows[f"{eve.name}/{LAB}.ipynb"][1].endswith(
+        f"; owner not checked: no system user eve; {user}"
+    )
+    assert rows[f"{ada.name}/lab1_checks.py"][1].startswith("NOT PLACED: not collected")
+
+
+def test_the_latest_passing_hand_in_wins_with_its_time_and_key(tmp_path, course, capsys):
+    """nbgrader's rule (the time in the name) decides between hand-ins; the winner's
+    ``timestamp.txt`` and ``submission_secret.txt`` go with it, checked; a hand-in whose time
+    or key is not what submit writes, in the future, without the notebook, or changed long
+    after its time is refused or flagged; collecting again changes nothing."""
+    inbound = tmp_path / "exchange" / "diffprog" / "inbound"
+    inbound.mkdir(parents=True)
+    uids = dict.fromkeys(["ada", "ben", "cyd", "dan", "eve", "fay"], os.getuid())
+    ada = [
+        hand_in(inbound, "ada", ago, {f"{LAB}.ipynb": other(str(ago))}) for ago in (300, 100, 200)
+    ]
+    ben = hand_in(inbound, "ben", 200)
+    ben_late = hand_in(inbound, "ben", 100, {"timestamp.txt": b"2001-01-01 00:00:00.000000 UTC"})
+    cyd = hand_in(inbound, "cyd", 100, {"submission_secret.txt": b"<script>not hex</script>"})
+    dan = hand_in(inbound, "dan", -86400)  # a day ahead: it would win every later hand-in
+    eve = hand_in(inbound, "eve", 100, {f"{LAB}.ipynb": None})
+    fay = hand_in(inbound, "fay", 7200)  # named two hours ago, written now
+    code, out = from_exchange(course, tmp_path / "exchange", capsys, uids)
+    assert code == 1, out
+    assert placed(course) == {"ada": other("100"), "ben": NB, "fay": NB}
+    here = course / "submitted" / "ada" / LAB
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        assert (here / name).read_bytes() == (ada[1] / name).read_bytes()
+    assert (here / "timestamp.txt").read_text() == ada[1].name.split("+")[2]
+    rows = report(course)
+    for earlier in (ada[0], ada[2]):
+        assert rows[earlier.name] == (
+            "ada",
+            f"NOT PLACED: an earlier hand-in; {ada[1].name} is later, so that one is collected",
+        )
+    assert rows[f"{ada[1].name}/{LAB}.ipynb"][1].startswith("placed (handed in ")
+    assert rows[ben_late.name][1] == (
+        "NOT PLACED: timestamp.txt says '2001-01-01 00:00:00.000000 UTC', not the time in its "
+        "name: refused"
+    )
+    assert rows[f"{ben.name}/{LAB}.ipynb"][1].endswith(f"refused: {ben_late.name}")
+    assert rows[cyd.name][1] == (
+        "NOT PLACED: submission_secret.txt is not a hex key (what nbgrader submit writes): refused"
+    )
+    assert "is in the future" in rows[dan.name][1]
+    assert (
+        rows[eve.name][1]
+        == f"NOT PLACED: no {LAB}.ipynb in it (nbgrader submit writes one): refused"
+    )
+    assert rows[f"{fay.name}/{LAB}.ipynb"][1].endswith(
+        "; NOTE: changed 120 min after the time in its name (edited after it was submitted?)"
+    )
+    stamp = (here / "timestamp.txt").stat().st_mtime_ns
+    code, out = from_exchange(course, tmp_path / "exchange", capsys, uids)
+    assert rows[f"{ada[1].name}/{LAB}.ipynb"][0] == "ada"
+    assert report(course)[f"{ada[1].name}/{LAB}.ipynb"][1].startswith("unchanged")
+    assert (here / "timestamp.txt").stat().st_mtime_ns == stamp
+    assert not (course / "archive").exists()
+    newer = hand_in(inbound, "ada", 10, {f"{LAB}.ipynb": other("newest")})
+    code, out = from_exchange(course, tmp_path / "exchange", capsys, uids)
+    assert placed(course)["ada"] == other("newest")
+    assert (here / "timestamp.txt").read_text() == newer.name.split("+")[2]
+    assert [p.read_bytes() for p in (course / "archive" / "ada" / LAB).iterdir()] == [other("100")]
+
+
+def test_collect_exchange_finds_the_exchange_where_nbgrader_does(tmp_path, course):
+    """``course.py collect --exchange`` reads ``c.Exchange.root`` and the course id from
+    nbgrader's configuration (here a folder on ``JUPYTER_CONFIG_PATH``, as the hub gives an
+    instructor), and refuses an inbound folder that is not the collector's."""
+    config = tmp_path / "config"
+    config.mkdir()
+    root = tmp_path / "elsewhere"
+    (config / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {str(root)!r}\n"
+    )
+    inbound = root / "diffprog" / "inbound"
+    inbound.mkdir(parents=True)
+    try:
+        me = pwd.getpwuid(os.getuid()).pw_name  # a hand-in of the user running the test
+    except KeyError:
+        pytest.skip("the current uid has no user name to hand in as")
+    hand_in(inbound, me, 60)
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(config), "DIFFPROG_EXCHANGE": "/nowhere"}
+    argv = [sys.executable, str(course / "tools" / "course.py"), "collect", "--exchange", LAB]
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"from {inbound} (c.Exchange.root in nbgrader's configuration)" in done.stdout
+    assert sorted(placed(course)) == [me]
+    if os.geteuid() == 0:  # a student made the inbound folder before the instructor
+        os.chown(inbound, 4242, 4242)
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"error: {inbound} belongs to uid 4242, not to you or root" in done.stdout

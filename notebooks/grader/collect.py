@@ -7,6 +7,8 @@ where ``nbgrader autograde`` looks. The student is the first folder of its path
 less the lab (``alice_<lab>.ipynb``). The lab is in the name, else it is recognised by the
 notebook's graded cells. nbgrader's own ``submitted/<student>/<lab>/<lab>.ipynb`` is read
 too, at the top or one folder down when the hand-in has a single top folder (a zipped course).
+What students submitted to nbgrader's exchange on a JupyterHub is collected, under the same
+rules, by ``exchange.py``.
 
 Students made the hand-in, so nothing in it is trusted. The rules:
 
@@ -25,9 +27,9 @@ Students made the hand-in, so nothing in it is trusted. The rules:
 4. Sizes are limited (``Limits``: per notebook, per hand-in, number of files), first on the
    sizes a zip declares, then while reading: a read stops one byte past the declared size, so
    a header that lies is caught (by that byte or by the zip's checksum), never believed.
-5. The destination is written safely: if ``submitted/<student>`` or anything below it is a
-   symbolic link or a special file (planted there), that student is refused; files are
-   written under a temporary name and moved into place with ``os.replace``.
+5. The destination is written safely (``place.py``): if ``submitted/<student>`` or anything
+   below it is a symbolic link or a special file (planted there), that student is refused;
+   files are written under a temporary name and moved into place with ``os.replace``.
 6. A malformed notebook is placed all the same and marked MALFORMED: autograde scores it 0
    and says why.
 """
@@ -35,8 +37,6 @@ Students made the hand-in, so nothing in it is trusted. The rules:
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import re
 import stat
@@ -44,17 +44,13 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import notebooks
+from .place import DIR, FILE, KINDS, Row, Unsafe, place, shown, write_report
 
 MB = 2**20
 MAX_DEPTH = 8
-DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-KINDS = {stat.S_IFLNK: "symbolic link", stat.S_IFIFO: "FIFO (named pipe)", stat.S_IFSOCK: "socket"}
-KINDS |= {stat.S_IFCHR: "character device", stat.S_IFBLK: "block device"}
 HIDDEN = "hidden or system file; ignored"
 NOT_NOTEBOOK = "not a notebook (.ipynb); ignored"
 COURSE_FOLDERS = {"source", "release", "autograded", "feedback", "archive", "nbgrader_exchange"}
@@ -91,22 +87,7 @@ class Entry:
     problem: str | None = None
     key: object = None  # the ZipInfo, or the path's parts in a folder
     folder: bool = False
-
-
-@dataclass
-class Row:
-    """One line of the report; ``outcome`` is placed, refused or ignored."""
-
-    student: str
-    lab: str
-    file: str
-    status: str
-    outcome: str = "refused"
-
-
-def shown(name: str) -> str:
-    """``name`` safe to print: odd characters and undecodable bytes escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in name)
+    ctime: float = 0.0  # when it last changed (a folder's files only): no one can set it
 
 
 def _bad_name(name: str) -> str | None:
@@ -139,7 +120,7 @@ def _walk(fd: int, parts: tuple, out: list[Entry], limits: Limits) -> None:
         out.append(e := Entry("/".join(rel), key=rel))
         try:
             st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            e.size, e.mtime = st.st_size, st.st_mtime
+            e.size, e.mtime, e.ctime = st.st_size, st.st_mtime, st.st_ctime
             e.problem = _kind(st.st_mode, stat.S_ISLNK(st.st_mode) and os.readlink(name, dir_fd=fd))
             if stat.S_ISDIR(st.st_mode) and not (_bad_name(name) or _hidden(rel)):
                 e.folder = True
@@ -171,8 +152,9 @@ def _zip_entries(z: zipfile.ZipFile) -> list[Entry]:
     return out
 
 
-def _read(source, e: Entry) -> bytes | str:
-    """The bytes of ``e`` (never more than it declares), or why they cannot be read."""
+def _read(source, e: Entry, owner: int | None = None) -> bytes | str:
+    """The bytes of ``e`` (never more than it declares), or why they cannot be read;
+    ``owner``: the uid a folder's file must belong to (a hard link keeps its own)."""
     try:
         if isinstance(source, zipfile.ZipFile):
             f = source.open(e.key)
@@ -185,9 +167,13 @@ def _read(source, e: Entry) -> bytes | str:
             finally:
                 for d in folders:
                     os.close(d)
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            st = os.fstat(f.fileno())
+            why = None if stat.S_ISREG(st.st_mode) else "no longer a plain file"
+            if not why and owner not in (None, st.st_uid):
+                why = f"owned by uid {st.st_uid}, not by the hand-in's owner"
+            if why:
                 f.close()
-                return "no longer a plain file: refused"
+                return f"{why}: refused"
         with f:
             data = f.read(e.size + 1)
     except zipfile.BadZipFile as err:
@@ -311,7 +297,7 @@ def _choose(course: int, student: str, lab: str, group: list) -> list[Row]:
         why = f"a second hand-in for {lab}; {shown(e.name)} {newer}, so that one is collected"
         rows.append(Row(student, lab, shown(d.name), why))
     try:
-        status = _place(course, path.read_bytes(), e.mtime, student, lab)
+        status = place(course, path.read_bytes(), e.mtime, student, lab)
     except Unsafe as err:
         return [*rows, Row(student, lab, shown(e.name), str(err))]
     if Path(parts[-1]).stem != lab:
@@ -322,85 +308,6 @@ def _choose(course: int, student: str, lab: str, group: list) -> list[Row]:
     if problem:
         status += f"; MALFORMED: {problem}"
     return [*rows, Row(student, lab, shown(e.name), status, "placed")]
-
-
-class Unsafe(Exception):
-    """The course folder holds something that collect must not write through."""
-
-
-def _planted(fd: int, where: str) -> str | None:
-    """The first link or special file below folder ``fd`` (nothing of ours makes one)."""
-    for name in sorted(os.listdir(fd)):
-        mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
-            sub = os.open(name, DIR, dir_fd=fd)
-            try:
-                found = _planted(sub, f"{where}/{name}")
-            finally:
-                os.close(sub)
-            if found:
-                return found
-        elif not stat.S_ISREG(mode):
-            return f"{where}/{shown(name)} in the course is a {KINDS.get(stat.S_IFMT(mode))}"
-    return None
-
-
-def _folder(base: int, names: list[str], opened: list[int]) -> int:
-    """Open (making them as needed) the folders ``names`` below ``base``, never via a link."""
-    for i, name in enumerate(names):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(name, 0o755, dir_fd=base)
-        try:
-            base = os.open(name, DIR, dir_fd=base)
-        except OSError:
-            mode = os.stat(name, dir_fd=base, follow_symlinks=False).st_mode
-            kind = KINDS.get(stat.S_IFMT(mode), "file")
-            raise Unsafe(f"{'/'.join(names[: i + 1])} in the course is a {kind}") from None
-        opened.append(base)
-    return base
-
-
-def _write(folder: int, name: str, data: bytes, mtime: float | None = None) -> None:
-    """Write ``name`` in ``folder`` whole or not at all: a new temporary file, then a rename."""
-    tmp = f".{name}.collecting"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp, dir_fd=folder)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    with open(os.open(tmp, flags, 0o644, dir_fd=folder), "wb") as f:
-        f.write(data)
-        f.flush()
-        if mtime is not None:
-            os.utime(f.fileno(), (mtime, mtime))
-    os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
-
-
-def _place(course: int, data: bytes, mtime: float, student: str, lab: str) -> str:
-    opened: list[int] = []
-    try:
-        home = _folder(course, ["submitted", student], opened)
-        if planted := _planted(home, f"submitted/{student}"):
-            raise Unsafe(planted)
-        here = _folder(home, [lab], opened)
-        try:
-            with open(os.open(f"{lab}.ipynb", FILE, dir_fd=here), "rb") as f:
-                old = f.read()
-        except FileNotFoundError:
-            old = None
-        if old == data:
-            return "unchanged"
-        if old is not None:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-            _write(_folder(course, ["archive", student, lab], opened), f"{stamp}.ipynb", old)
-        _write(here, f"{lab}.ipynb", data, mtime)
-        when = datetime.fromtimestamp(mtime, timezone.utc)
-        _write(here, "timestamp.txt", when.strftime("%Y-%m-%d %H:%M:%S.%f %Z").encode())
-    except Unsafe as err:
-        raise Unsafe(f"{err} (planted?): nothing written; remove it and collect again") from None
-    finally:
-        for fd in opened:
-            os.close(fd)
-    kept = f"replaced (the earlier file is kept in archive/{student}/{lab}/)"
-    return "placed" if old is None else kept
 
 
 def main(src, course: Path | None = None, lab: str | None = None, limits=None) -> int:
@@ -422,18 +329,7 @@ def main(src, course: Path | None = None, lab: str | None = None, limits=None) -
         notebooks.say(f"  NOT PLACED {r.file}: {r.status}")
     if hidden:
         notebooks.say(f"  and {len(hidden)} hidden or system file(s), ignored (see the report)")
-    w = csv.writer(text := io.StringIO())
-    w.writerow(["student", "lab", "file", "status"])
-    for r in rows:
-        status = r.status if r.outcome == "placed" else f"NOT PLACED: {r.status}"
-        w.writerow([r.student, r.lab, r.file, status])
-    opened = [os.open(course, os.O_RDONLY | os.O_DIRECTORY)]
-    try:
-        _write(_folder(opened[0], ["reports"], opened), "collect.csv", text.getvalue().encode())
-    except Unsafe as err:
-        notebooks.say(f"error: reports/collect.csv not written: {err} (planted?)")
+    if problem := write_report(course, rows):
+        notebooks.say(f"error: {problem}")
         return 2
-    finally:
-        for fd in opened:
-            os.close(fd)
     return 2 if refused else 1 if any(r.outcome == "refused" for r in rows) else 0

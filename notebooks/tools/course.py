@@ -4,6 +4,7 @@ Run from the repository (the Makefile targets call it)::
 
     python notebooks/tools/course.py release                # student versions of all labs
     python notebooks/tools/course.py collect PATH [--lab L] # a folder or .zip of submissions
+    python notebooks/tools/course.py collect --exchange [LAB ...]  # nbgrader's exchange
     python notebooks/tools/course.py autograde [LAB ...] [--jobs N] [--force] [--unsafe-no-sandbox]
     python notebooks/tools/course.py feedback [LAB ...]
     python notebooks/tools/course.py export                 # grades.csv + per-lab summary
@@ -14,7 +15,9 @@ What it adds to nbgrader:
   own layout, a folder per student, ``<student>_<lab>.ipynb`` files, a zip of any of these;
   a renamed notebook is recognised by its cells), puts each in
   ``submitted/<student>/<lab>/<lab>.ipynb``, refuses links, special files and oversized
-  archives, and reports every file it does not place by name.
+  archives, and reports every file it does not place by name. ``collect --exchange``
+  (``grader/exchange.py``) collects what students submitted to nbgrader's exchange on a
+  JupyterHub under the same rules (instead of ``nbgrader collect``, which follows links).
 - ``autograde`` (``grader/grade.py``) grades in parallel, one worker per core, with a
   progress bar: each submission's cells run in a bubblewrap sandbox of its own, its tests
   run in the grader (``grader/harness.py``), and one process writes the verdicts into
@@ -191,8 +194,8 @@ def _digest(path: Path) -> str:
 
 
 def cmd_collect(args) -> int:
-    """Safe and loud: the rules are in ``grader/collect.py``."""
-    from grader import collect
+    """Safe and loud: the rules are in ``grader/collect.py`` and ``grader/exchange.py``."""
+    from grader import collect, exchange
 
     given = {"file_mb": args.max_file_mb, "total_mb": args.max_total_mb, "files": args.max_files}
     try:
@@ -200,7 +203,9 @@ def cmd_collect(args) -> int:
     except ValueError as e:
         say(f"error: {e}")
         return 2
-    return collect.main(args.path, COURSE, args.lab, limits)
+    if args.exchange:
+        return exchange.main(COURSE, args.where + ([args.lab] if args.lab else []), limits)
+    return collect.main(args.where[0], COURSE, args.lab, limits)
 
 
 # ----------------------------------------------------------------------------------------
@@ -373,8 +378,17 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="make the student versions (nbgrader generate_assignment)")
     p.add_argument("labs", nargs="*")
-    p = sub.add_parser("collect", help="put a folder or zip of submissions into submitted/")
-    p.add_argument("path")
+    p = sub.add_parser(
+        "collect",
+        help="put a folder or zip of submissions, or nbgrader's exchange, into submitted/",
+    )
+    where = "the folder or .zip; with --exchange, the labs to collect (default: all)"
+    p.add_argument("where", nargs="*", metavar="PATH | LAB", help=where)
+    p.add_argument(
+        "--exchange",
+        action="store_true",
+        help="collect what students submitted to nbgrader's exchange (c.Exchange.root)",
+    )
     p.add_argument("--lab", help="the lab, if the files do not say it")
     p.add_argument("--max-file-mb", type=float, help="largest notebook read (default 20 MB)")
     p.add_argument("--max-total-mb", type=float, help="most read per hand-in (default 200 MB)")
@@ -392,8 +406,15 @@ def main(argv=None) -> int:
     p.add_argument("labs", nargs="*")
     sub.add_parser("export", help="grades.csv and a per-lab summary with a plot")
     args = parser.parse_args(argv)
-    if args.command == "collect" and args.lab and args.lab not in labs():
-        parser.error(f"no lab {args.lab!r}; the labs are: {', '.join(labs())}")
+    if args.command == "collect":
+        asked = [args.lab] if args.lab else []
+        if args.exchange:
+            asked += args.where
+        elif len(args.where) != 1:
+            parser.error("collect takes one folder or .zip (or --exchange [LAB ...])")
+        for lab in asked:
+            if lab not in labs():
+                parser.error(f"no lab {lab!r}; the labs are: {', '.join(labs())}")
     return {
         "release": cmd_release,
         "collect": cmd_collect,
