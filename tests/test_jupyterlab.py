@@ -39,6 +39,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -344,20 +345,64 @@ def _menu(page, menu: str, command: str | None = None) -> list[str]:
     return labels
 
 
+ALL_RAN = """(sel) => {
+  const prompts = [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+STALLED = """(sel) => {
+  const idle = document.querySelector(sel.replace(' .jp-Notebook', '') +
+      " .jp-Notebook-ExecutionIndicator[data-status='idle']");
+  const prompts = [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')];
+  return !!idle && prompts.some(p => /\\[ \\]/.test(p.textContent));
+}"""
+
+
+STARTED = """(sel) => [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+
+def _start_run_all(page) -> None:
+    """Run > Run All Cells, and make sure it started: a Run All given while the new
+    kernel is still connecting is dropped (no cell queued), so it is given again then."""
+    for _ in range(3):
+        _menu(page, "Run", "runmenu:run-all")
+        try:
+            page.wait_for_function(STARTED, arg=NOTEBOOK, timeout=20_000)
+            return
+        except Exception:  # Playwright's TimeoutError
+            _kernel_idle(page)
+    pytest.fail("Run All queued no cell, three times")
+
+
 def _run_all(page, timeout_s: float = 240) -> float:
-    """Run > Run All Cells; the seconds until every code cell has run and the kernel is idle."""
+    """Run > Run All Cells; the seconds until every code cell has run and the kernel is idle.
+
+    On this busy 2-core machine a Run All has now and then stopped part-way, with no error,
+    the kernel idle and the cells below never run (a few times in a dozen runs, in lessons;
+    not understood yet). A student would press Run All again; so does this, once, with a
+    warning that names the notebook, and the timings file records it.
+    """
     started = time.perf_counter()
-    _menu(page, "Run", "runmenu:run-all")
-    page.wait_for_function(
-        """(sel) => {
-          const prompts = [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')];
-          return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""",
-        arg=NOTEBOOK,
-        timeout=timeout_s * 1000,
-    )
-    _kernel_idle(page)
-    return time.perf_counter() - started
+    for attempt in (1, 2):
+        _start_run_all(page)
+        deadline = time.monotonic() + timeout_s
+        stalled_since = None
+        while time.monotonic() < deadline:
+            if page.evaluate(ALL_RAN, NOTEBOOK):
+                _kernel_idle(page)
+                return time.perf_counter() - started
+            stalled = page.evaluate(STALLED, NOTEBOOK)
+            stalled_since = (stalled_since or time.monotonic()) if stalled else None
+            if stalled_since and time.monotonic() - stalled_since > 15:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"Run All did not finish in {timeout_s} s")
+        if attempt == 1:
+            where = page.url.split("?")[0]
+            TIMES[f"Run All stopped part-way, run again: {where}"] = 1
+            warnings.warn(f"Run All stopped part-way in {where}; ran it again", stacklevel=2)
+    pytest.fail("Run All stopped part-way twice, with no error and the kernel idle")
 
 
 def _cell(page, index: int):
@@ -467,7 +512,7 @@ def test_lab_self_check_explains_a_failure_and_passes_a_typed_solution(browser, 
     answer, check = ids.index("forward_difference"), ids.index("selfcheck_forward_difference")
     with _opened(browser, local_lab, notebook, "lab1") as (page, _):
         _kernel_idle(page)
-        _menu(page, "Run", "runmenu:run-all")  # stops at the first visible test (unsolved)
+        _start_run_all(page)  # it stops at the first visible test (unsolved)
         report = _cell(page, check).locator(".jp-OutputArea-output")
         report.wait_for()
         page.wait_for_function(
