@@ -13,7 +13,8 @@ all) may not use. ``find`` reads the student's code
   import vjp``; a use inside an answer cell costs that exercise's tests, a use in any other
   cell (a helper) costs every exercise that forbids the name;
 - *dynamic code* in a lab with forbidden names (``eval``, ``exec``, ``compile``,
-  ``__import__``, ``importlib``, ``sys.modules``, ``globals()``, ``getattr`` on the library):
+  ``__import__``, ``importlib``, ``inspect``, ``operator.attrgetter``, ``sys.modules``,
+  ``globals()``, ``getattr`` or ``__dict__`` on the library):
   it could hide a use, so the submission is flagged for a look by hand (no points taken).
 
 Static reading has limits: code that builds the library's functions out of pieces that are
@@ -41,7 +42,9 @@ FORBIDDEN: dict[str, dict[str, set[str]]] = {
     },
 }
 LIBRARY = "autodiff_lite"
-DYNAMIC = {"eval", "exec", "compile", "__import__", "globals", "vars", "locals"}
+DYNAMIC = {"eval", "exec", "compile", "__import__", "globals", "vars", "locals", "inspect",
+           "attrgetter", "methodcaller"}  # fmt: skip
+INTROSPECTION = {"__dict__", "__getattribute__", "__getattr__", "__loader__", "__spec__"}
 
 
 def _parse(source: str):
@@ -78,10 +81,19 @@ def _uses(tree, aliases: set[str], forbidden: set[str]) -> tuple[set[str], bool]
         elif isinstance(node, ast.Assign) and _root(node.value) in aliases:
             aliases.update(t.id for t in node.targets if isinstance(t, ast.Name))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _root(node) in aliases:
-            chain = _chain(node)
-            used |= forbidden.intersection(chain)
+        if isinstance(node, ast.Attribute):
+            # ad.vjp, and the library reached through another module: self_check.ad.vjp
+            chain = [*reversed(_chain(node)), ""]
+            root = _root(node)
+            names = [root, *chain] if root else chain
+            reach = [i for i, n in enumerate(names) if n in aliases or n == LIBRARY]
+            if reach:
+                used |= forbidden.intersection(names[reach[0] + 1 :])
+                if set(names[reach[0] + 1 :]) & INTROSPECTION:
+                    dynamic = True
         elif isinstance(node, ast.Name) and node.id in DYNAMIC:
+            dynamic = True
+        elif isinstance(node, ast.Attribute) and node.attr in ("attrgetter", "methodcaller"):
             dynamic = True
         elif isinstance(node, ast.Attribute) and node.attr == "modules" and _root(node) == "sys":
             dynamic = True
@@ -143,8 +155,8 @@ def find(lab: str, cells: list[tuple[str | None, str]], exercises: dict[str, lis
                 )
     if dynamic_in:
         notes.append(
-            "FLAG: dynamic code (eval, exec, __import__, importlib, sys.modules, globals() "
-            f"or getattr on the library) in {', '.join(dict.fromkeys(dynamic_in))}: it could "
+            "FLAG: dynamic code (eval, exec, __import__, importlib, inspect, attrgetter, "
+            f"sys.modules, globals(), getattr or __dict__ on the library) in {', '.join(dict.fromkeys(dynamic_in))}: it could "
             "hide a forbidden shortcut; check by hand"
         )
     return zeroed, notes

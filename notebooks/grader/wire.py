@@ -253,8 +253,13 @@ def recv(fd: int, deadline: float | None = None) -> dict:
     (size,) = struct.unpack(">I", _read(fd, 4, deadline))
     if size > MAX_FRAME:
         raise WireError(f"a frame of {size} bytes is over the limit of {MAX_FRAME}")
+    payload = _read(fd, size, deadline)
+    # Count before parsing: json.loads would build every element first (a frame of "[],"
+    # is 5 million lists, gigabytes of Python objects) before decode's budget could look.
+    if payload.count(b",") + payload.count(b"[") + payload.count(b"{") > 2 * MAX_ELEMENTS:
+        raise WireError(f"a frame with more than {MAX_ELEMENTS} elements")
     try:
-        message = json.loads(_read(fd, size, deadline))
+        message = json.loads(payload)
     except (ValueError, RecursionError) as e:
         raise WireError(f"a frame that is not JSON: {str(e)[:100]}") from None
     if type(message) is not dict or type(message.get("op")) is not str:
