@@ -156,7 +156,8 @@ def find(lab: str, cells: list[tuple[str | None, str]], exercises: dict[str, lis
     if dynamic_in:
         notes.append(
             "FLAG: dynamic code (eval, exec, __import__, importlib, inspect, attrgetter, "
-            f"sys.modules, globals(), getattr or __dict__ on the library) in {', '.join(dict.fromkeys(dynamic_in))}: it could "
-            "hide a forbidden shortcut; check by hand"
+            "sys.modules, globals(), getattr or __dict__ on the library) in "
+            f"{', '.join(dict.fromkeys(dynamic_in))}: it could hide a forbidden shortcut; "
+            "check by hand"
         )
     return zeroed, notes
