@@ -81,6 +81,8 @@ def _uses(tree, aliases: set[str], forbidden: set[str]) -> tuple[set[str], bool]
         elif isinstance(node, ast.Assign) and _root(node.value) in aliases:
             aliases.update(t.id for t in node.targets if isinstance(t, ast.Name))
     for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("attrgetter", "methodcaller"):
+            dynamic = True
         if isinstance(node, ast.Attribute):
             # ad.vjp, and the library reached through another module: self_check.ad.vjp
             chain = [*reversed(_chain(node)), ""]
@@ -93,8 +95,7 @@ def _uses(tree, aliases: set[str], forbidden: set[str]) -> tuple[set[str], bool]
                     dynamic = True
         elif isinstance(node, ast.Name) and node.id in DYNAMIC:
             dynamic = True
-        elif isinstance(node, ast.Attribute) and node.attr in ("attrgetter", "methodcaller"):
-            dynamic = True
+
         elif isinstance(node, ast.Attribute) and node.attr == "modules" and _root(node) == "sys":
             dynamic = True
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr":
