@@ -32,12 +32,19 @@ import copy
 import dataclasses
 import functools
 import re
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks"))
+from grader.sandbox import cgroups_available  # noqa: E402
+
+# With control groups (as root on cgroup v1) a sandbox's processes share one memory limit.
+CGROUPS = cgroups_available()
+
+import nbformat  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LAB1, LAB2, LAB4 = "lab1-finite-differences", "lab2-dual-numbers", "lab4-array-vjps"
@@ -815,9 +822,10 @@ ATTACKS: list[Attack] = [
         os.close(release_w)
         for pid in set(pids) - gone:
             os.waitpid(pid, 0)
-    """),), hole="no memory limit per sandbox: RLIMIT_AS is per process (runner.py main, "
-        "sandbox.py Limits.memory_mb) and a sandbox may run 64 processes; nothing bounds "
-        "their sum (no cgroup), so one student can take 64 x 4 GB from the grading machine"),
+    """),), hole=None if CGROUPS else (
+        "no memory limit per sandbox where the grader cannot make cgroups: RLIMIT_AS is per "
+        "process (runner.py main) and a sandbox may run 64 processes; nothing bounds their sum"
+    )),
     # FIFOs and listening Unix sockets in its working folder, /tmp and /dev/shm, then all
     # three filled up until the disk says no
     Attack("c4-fifos-full-disk", LAB2, 4, score=17.0, edits=(after("setup_self_check", TRY, """
@@ -1006,14 +1014,11 @@ ATTACKS: list[Attack] = [
     # the library reached through the lab's self-check module, which imports it as ad
     Attack("c7-via-self-check", LAB4, 7, score=8.0, note="FLAG", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="self_check.ad.vjp")),),
-        hole="shortcuts.py follows only names bound to autodiff_lite in the student's cells "
-        "(and ad, anp); the setup binds self_check, the lab's checks module, which holds the "
-        "library as self_check.ad: self_check.ad.vjp is neither a use nor dynamic code"),
+        ),  # closed: shortcuts.py follows a chain through any module to the library
     # the name looked up in the module's __dict__ (no getattr, no eval)
     Attack("c7-module-dict", LAB4, 7, score=10.0, note="FLAG", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="ad.__dict__['v' + 'jp']")),),
-        hole="shortcuts.py reads ad.__dict__['v' + 'jp'] as an attribute chain without a "
-        "forbidden name, and not as dynamic code (only getattr, eval, vars, ... are)"),
+        ),  # closed: __dict__ on the library is dynamic code, flagged for a look by hand
     # ---- 8. HTML and JavaScript in markdown, outputs and metadata --------------------------
     # script, img onerror, javascript: links, iframe and SVG in markdown, raw cells, outputs,
     # the notebook's metadata (title, kernel name) and an SVG cell attachment

@@ -273,7 +273,12 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
         say("nothing to grade: every submission is graded and unchanged (--force regrades)")
         return 0
     n = max(1, min(jobs_n or os.cpu_count() or 1, len(jobs) or 1))
-    label = "sandboxed (bubblewrap)" if isolate else "UNSAFE: no sandbox"
+    if not isolate:
+        label = "UNSAFE: no sandbox"
+    elif sandbox.cgroups_available():
+        label = "sandboxed (bubblewrap; cgroup memory and process limits per sandbox)"
+    else:
+        label = "sandboxed (bubblewrap; memory limited per process: no cgroups here)"
     say(f"autograding {len(jobs)} submission(s) with {n} parallel job(s), {label}")
     bar, results, start = Progress(total), [], time.monotonic()
     for r in decided:

@@ -24,8 +24,10 @@ What the student's process gets (``command``):
   uid of its own per grading slot, with no capabilities and ``no_new_privs``; otherwise a
   user namespace maps it to the grader's own uid without privileges;
 - limits set before any student code runs (``runner.py``): address space, CPU seconds,
-  processes (counted per user, so per sandbox), file size, open files, no core dumps. The
-  wall time and the bytes it may send back are enforced by the grader (``harness.py``).
+  processes (counted per user, so per sandbox), file size, open files, no core dumps; and,
+  where the grader may make control groups (cgroup v1, as root), memory and processes for
+  the whole sandbox together (``make_cgroups``). The wall time and the bytes it may send
+  back are enforced by the grader (``harness.py``).
 
 If the sandbox cannot be set up, ``check`` says why and grading stops. ``isolate=False``
 (the command line's ``--unsafe-no-sandbox``) runs the same runner as a plain child process,
@@ -41,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,11 +152,71 @@ def command(slot: int, limits: Limits, isolate: bool = True) -> tuple[list[str],
     return argv, env
 
 
+CGROUP_V1 = Path("/sys/fs/cgroup")
+
+
+def _write(path: Path, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def make_cgroups(name: str, limits: Limits) -> list[Path]:
+    """Control groups that bound the whole sandbox, all its processes together: memory
+    (``memory_mb``) and processes, where the grader may make them (cgroup v1's memory and
+    pids controllers, as root). ``[]`` where it may not: then only the per-process limits
+    apply (``runner.py``), and a sandbox's processes together can use more memory."""
+    made: list[Path] = []
+    wanted = {
+        "memory": {"memory.limit_in_bytes": str(limits.memory_mb * 2**20)},
+        "pids": {"pids.max": str(4 * limits.processes)},  # threads count here too
+    }
+    try:
+        for controller, files in wanted.items():
+            group = CGROUP_V1 / controller / f"diffprog-{name}"
+            group.mkdir()
+            made.append(group)
+            for file, value in files.items():
+                _write(group / file, value)
+    except OSError:
+        remove_cgroups(made)
+        return []
+    return made
+
+
+def remove_cgroups(groups: list[Path]) -> None:
+    """Kill whatever is left in the groups, then remove them."""
+    for group in groups:
+        for _ in range(50):
+            try:
+                pids = (group / "cgroup.procs").read_text().split()
+            except OSError:
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(int(pid), 9)
+                except (ProcessLookupError, ValueError):
+                    pass
+            try:
+                group.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
+def cgroups_available() -> bool:
+    groups = make_cgroups(f"probe-{os.getpid()}", Limits())
+    remove_cgroups(groups)
+    return bool(groups)
+
+
 class Process:
     """A running sandbox: the runner on the other end of two pipes."""
 
     def __init__(self, slot: int, limits: Limits, isolate: bool = True):
         argv, env = command(slot, limits, isolate)
+        self.cgroups = make_cgroups(f"{os.getpid()}-{slot}", limits) if isolate else []
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         self._scratch = None
@@ -167,7 +230,9 @@ class Process:
             [
                 "/bin/bash",
                 "-c",
-                'r=$1 w=$2; shift 2; exec 3<&"$r" 4>&"$w" "$@"',
+                # join the sandbox's control groups (children inherit them), then run it
+                'r=$1 w=$2; shift 2; for g in $CGROUPS; do echo $$ > "$g/cgroup.procs" '
+                '|| exit 97; done; exec 3<&"$r" 4>&"$w" "$@"',
                 "bash",
                 str(to_child_r),
                 str(from_child_w),
@@ -177,7 +242,9 @@ class Process:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=env if not isolate else {"PATH": "/usr/bin:/bin"},
+            env=env
+            if not isolate
+            else {"PATH": "/usr/bin:/bin", "CGROUPS": " ".join(map(str, self.cgroups))},
             cwd=cwd,
             start_new_session=True,
         )
@@ -201,6 +268,7 @@ class Process:
             except ProcessLookupError:
                 pass
         self.proc.wait()
+        remove_cgroups(self.cgroups)
         for fd in (self.to_child, self.from_child):
             try:
                 os.close(fd)
