@@ -813,7 +813,7 @@ ATTACKS: list[Attack] = [
             while held + len(gone) < kids and time.time() < end:
                 if select.select([ready_r], [], [], 0.05)[0]:
                     held += len(os.read(ready_r, 16))
-                gone |= {p for p in pids if os.waitpid(p, os.WNOHANG)[0]}  # failed, killed
+                gone |= {p for p in pids if p not in gone and os.waitpid(p, os.WNOHANG)[0]}
         except KeyboardInterrupt:  # the cell's time limit: report what is known
             pass
         waiting = kids - held - len(gone)

@@ -47,6 +47,8 @@ EXCLUDED = (
     "notebooks/grader/",  # the grading core: harness, sandbox, feedback filters, this file
     "notebooks/nbgrader_config.py",  # the instructor's nbgrader setup (imports the grader)
     "tests/lab_wrong_answers.py",  # wrong answers to every exercise: near-solutions
+    "tests/attacks.py",  # attacks on the grader, built on the labs' solutions
+    "tests/test_attacks.py",  # grades them against the hidden tests
     "tests/wrong_answers/",
 )
 MARKERS = (b"BEGIN SOLUTION", b"BEGIN HIDDEN TESTS")
