@@ -126,6 +126,12 @@ def command(slot: int, limits: Limits, isolate: bool = True) -> tuple[list[str],
     argv += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
     if os.geteuid() != 0:
         argv += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    # the private writable folders first: a later bind may lie inside one of them (a
+    # virtual environment under /tmp must not be hidden by the sandbox's own /tmp)
+    argv += ["--dev", "/dev"]
+    size = str(limits.scratch_mb * 2**20)
+    for folder in ("/tmp", "/dev/shm", HOME):
+        argv += ["--size", size, "--perms", "1777", "--tmpfs", folder]
     argv += ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):
@@ -137,10 +143,7 @@ def command(slot: int, limits: Limits, isolate: bool = True) -> tuple[list[str],
     argv += ["--perms", "0755", "--dir", INSIDE]
     for name in RUNNER_FILES:
         argv += ["--ro-bind", str(GRADER / name), f"{INSIDE}/{name}"]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    size = str(limits.scratch_mb * 2**20)
-    for folder in ("/tmp", "/dev/shm", HOME):
-        argv += ["--size", size, "--perms", "1777", "--tmpfs", folder]
+    argv += ["--proc", "/proc"]
     argv += ["--chdir", HOME]
     for key, value in env.items():
         argv += ["--setenv", key, value]
