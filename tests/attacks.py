@@ -816,6 +816,9 @@ ATTACKS: list[Attack] = [
                 gone |= {p for p in pids if p not in gone and os.waitpid(p, os.WNOHANG)[0]}
         except KeyboardInterrupt:  # the cell's time limit: report what is known
             pass
+        time.sleep(0.5)  # a child the memory limit kills may have said "ready" first
+        gone |= {p for p in pids if p not in gone and os.waitpid(p, os.WNOHANG)[0]}
+        held = min(held, kids - len(gone))  # holding now: ready and still alive
         waiting = kids - held - len(gone)
         print(f"MEMORY held at once {held * chunk} MB (limit {limit} MB per process), "
               f"{len(gone)} failed, {waiting} still allocating")
