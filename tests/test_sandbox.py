@@ -252,3 +252,39 @@ def test_a_student_object_is_compared_by_its_value():
     obj = remote.StudentObject(FakeRemote(), wire.Handle(1, "Liar"))
     assert obj == 3.0 and not (obj == 5.0) and obj < 4 and float(obj) == 3.0
     assert np.isclose(obj, 3.0) and not np.isclose(obj, 5.0)
+
+
+MEMORY_PROBE = """
+import os, time
+pids = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * (360 * 2**20)  # 56% of the 640 MB limit, every page touched
+        time.sleep(2)
+        os._exit(0)
+    pids.append(pid)
+print(sum(os.waitpid(p, 0)[1] == 0 for p in pids))  # children that held their block
+"""
+
+
+def _children_that_held(monkeypatch, with_cgroups: bool) -> int:
+    if not with_cgroups:
+        monkeypatch.setattr(sandbox, "make_cgroups", lambda name, limits: [])
+    proc = sandbox.Process(8, sandbox.Limits(memory_mb=640), True)
+    try:
+        wire.send(proc.to_child, {"op": "hello", "files": {}})
+        wire.recv(proc.from_child, time.monotonic() + 60)
+        wire.send(proc.to_child, {"op": "exec", "source": MEMORY_PROBE, "timeout": 30})
+        done = wire.recv(proc.from_child, time.monotonic() + 60)
+    finally:
+        proc.stop()
+    return int("".join(o.get("text", "") for o in done["outputs"]).split()[-1])
+
+
+@pytest.mark.skipif(not sandbox.cgroups_available(), reason="needs cgroup v1 as root")
+def test_a_sandbox_shares_one_memory_limit_among_its_processes(monkeypatch):
+    """With a control group, two children of 56% each cannot both hold their memory; without
+    it (the per-process limit alone) they can: the check fails when the protection is off."""
+    assert _children_that_held(monkeypatch, with_cgroups=True) == 1
+    assert _children_that_held(monkeypatch, with_cgroups=False) == 2
