@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -46,7 +44,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 COURSE = Path(__file__).resolve().parent.parent
@@ -54,8 +51,7 @@ TOOLS = COURSE / "tools"
 BIN = Path(sys.executable).parent
 REPORTS = COURSE / "reports"
 sys.path.insert(0, str(COURSE))  # the grader package (notebooks/grader/) of this course
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
-
+from grader.notebooks import labs, say  # noqa: E402  (one definition of each, shared)
 
 # Students' work, grades and caches: what a scratch copy of the course leaves out.
 WORKING = ("submitted", "autograded", "feedback", "reports", "archive", "nbgrader_exchange")
@@ -68,12 +64,6 @@ def copy_course(dest: Path, *, with_release: bool = True) -> Path:
     ignore = WORKING if with_release else (*WORKING, "release")
     shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns(*ignore))
     return dest
-
-
-def labs() -> list[str]:
-    return sorted(
-        p.name for p in (COURSE / "source").iterdir() if (p / f"{p.name}.ipynb").is_file()
-    )
 
 
 # Speed: every nbgrader run imports nbformat, whose schema library (jsonschema) imports
@@ -100,72 +90,6 @@ def nbgrader(*args: str, cwd: Path = COURSE, env: dict | None = None, timeout=No
         text=True,
         timeout=timeout,
     )
-
-
-def say(*parts) -> None:
-    print(*parts, flush=True)
-
-
-# ----------------------------------------------------------------------------------------
-# Reading notebooks
-# ----------------------------------------------------------------------------------------
-
-
-def nbg(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def grade_ids(nb) -> list[str]:
-    return [nbg(c)["grade_id"] for c in nb.get("cells", []) if nbg(c).get("grade_id")]
-
-
-@functools.cache  # read once per run: collect and repair consult every lab's release often
-def release_nb(lab: str):
-    return nbformat.read(COURSE / "release" / lab / f"{lab}.ipynb", as_version=4)
-
-
-def read_submission(path: Path):
-    """``(notebook, None)`` or ``(None, reason)`` for a file that is not a valid notebook."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        return None, "not a text file (is it really a .ipynb notebook?)"
-    except json.JSONDecodeError as e:
-        return None, f"not valid JSON (line {e.lineno}, column {e.colno}): the file is damaged"
-    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        return None, "valid JSON but not a notebook (no cells)"
-    major = raw.get("nbformat")
-    if major != 4:
-        return None, (
-            f"notebook format {major}, but the course uses format 4: open it in JupyterLab "
-            "and save it again"
-        )
-    try:
-        nb = nbformat.from_dict(raw)
-        nbformat.validate(nb)
-    except Exception as e:  # noqa: BLE001 - any validation failure is reported as such
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return None, f"not a valid notebook: {first[:200]}"
-    return nb, None
-
-
-def which_lab(nb, name: str) -> str | None:
-    """The lab a notebook belongs to: from its file name, else from its graded cells."""
-    for lab in labs():
-        if lab in name:
-            return lab
-    if nb is None:
-        return None
-    ids = set(grade_ids(nb))
-    best, best_share = None, 0.0
-    for lab in labs():
-        if not (COURSE / "release" / lab / f"{lab}.ipynb").is_file():
-            continue  # not released yet
-        want = set(grade_ids(release_nb(lab)))
-        share = len(ids & want) / max(1, len(want))
-        if share > best_share:
-            best, best_share = lab, share
-    return best if best_share >= 0.5 else None
 
 
 # ----------------------------------------------------------------------------------------
