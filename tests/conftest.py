@@ -9,6 +9,9 @@
   reference moves.
 - ``rng``: a numpy ``Generator`` with a fixed seed per test (derived from the
   test's id), so every failure reproduces.
+- ``browser``: headless Debian Chromium driven by Playwright, one per test module, with the
+  launch options this machine's closed network needs (the book, JupyterLab, the classroom
+  and the sanitizer tests all use it).
 - At the end of the session the number of cross-checks (value and derivative
   comparisons) made against JAX and against PyTorch is printed.
 """
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zlib
@@ -155,6 +159,37 @@ def torch_device(device):
 def rng(request):
     """A numpy Generator seeded from the test id: fixed per test, different across tests."""
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+# --- the browser -----------------------------------------------------------------------
+
+# Headless, no GPU, and none of Chromium's background connections (refused on a closed
+# network, and slow to give up on).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (see README)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 # --- counting the cross-checks ---------------------------------------------------------

@@ -30,15 +30,6 @@ HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 REPO_URL = "https://github.com/diffprog-course/diffprog-course"
 BUILD = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]  # as in the Makefile
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # What the browser reports about a page after MathJax has run.
@@ -54,13 +45,6 @@ PAGE_REPORT = r"""() => {
     links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
   };
 }"""
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (see README)")
-    return path
 
 
 BUILD_LOG = ROOT / "_build" / "book-build.log"
@@ -156,15 +140,6 @@ def test_no_solutions_or_hidden_tests_in_the_built_book(book):
     ]
     assert not leaks, "instructor-only material in the built book:\n" + "\n".join(leaks)
     assert not list(book.rglob("source/lab*")), "an instructor source folder was built"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _ids(path: Path, cache: dict) -> set[str]:

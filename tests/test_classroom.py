@@ -519,17 +519,6 @@ def solve(release_nb, source_nb, n: int):
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from test_book import CHROMIUM_ARGS, _chromium  # the book's launch options
-
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def log_in(browser, room: Classroom, user: str):
     """Log in on the hub's page as ``user``; returns the page once JupyterLab is up."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})

@@ -54,15 +54,6 @@ from export import export  # noqa: E402  (the student repository; this test is t
 BIN = Path(sys.executable).parent
 SHOTS = ROOT / "_build" / "screenshots"
 TIMINGS = ROOT / "_build" / "jupyterlab-timings.json"
-CHROMIUM_ARGS = [  # as in test_book.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LAB = "notebooks/release/lab1-finite-differences"
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 # Markers built here, so that this file is not itself a file holding them.
@@ -255,18 +246,6 @@ def binder_lab(binder_repo, tmp_path_factory) -> Iterator[Lab]:
                  token=token, port=port, log=tmp / "jupyterlab.log")  # fmt: skip
     yield lab
     _stop(lab)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (see README)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -41,7 +41,6 @@ COURSE = ROOT / "notebooks"
 sys.path.insert(0, str(COURSE))
 from grader.safe_html import clean_html, safe_markdown2html  # noqa: E402
 from grader.sanitize import Limits, sanitize_notebook  # noqa: E402
-from test_book import CHROMIUM_ARGS, _chromium  # noqa: E402
 
 bs4 = pytest.importorskip("bs4")
 EVIL = "http://evil.test"
@@ -275,15 +274,6 @@ REPORT = """() => ({
         .map(a => e.tagName + ' ' + a.name)
       .concat(/^(SCRIPT|IFRAME|OBJECT|EMBED|SVG|STYLE)$/i.test(e.tagName) ? [e.tagName] : [])),
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def load_only_files(route, requests: list) -> None:
