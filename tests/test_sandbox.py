@@ -103,13 +103,11 @@ print(json.dumps(report))
 def run_probe(isolate: bool, secret: Path, port: int) -> dict:
     proc = sandbox.Process(1, sandbox.Limits(), isolate)
     try:
-        wire.send(proc.to_child, {"op": "hello", "files": {}})
-        assert wire.recv(proc.from_child, time.monotonic() + 60)["op"] == "ready"
+        proc.hello({})  # raises unless the runner says it is ready
         source = (
             f"COURSE, SECRET, PORT = {str(ROOT / 'notebooks')!r}, {str(secret)!r}, {port}\n" + PROBE
         )
-        wire.send(proc.to_child, {"op": "exec", "source": source, "timeout": 60})
-        done = wire.recv(proc.from_child, time.monotonic() + 120)
+        done = proc.run_cell(source, 60)
     finally:
         proc.stop()
     text = "".join(o.get("text", "") for o in done["outputs"])
@@ -170,11 +168,8 @@ def test_without_isolation_the_probe_sees_the_host(probes):
 
 def test_a_stopped_sandbox_leaves_no_process_behind():
     proc = sandbox.Process(7, sandbox.Limits(), True)
-    wire.send(proc.to_child, {"op": "hello", "files": {}})
-    wire.recv(proc.from_child, time.monotonic() + 60)
-    code = "import subprocess\nfor _ in range(5): subprocess.Popen(['sleep', '300'])"
-    wire.send(proc.to_child, {"op": "exec", "source": code, "timeout": 30})
-    wire.recv(proc.from_child, time.monotonic() + 60)
+    proc.hello({})
+    proc.run_cell("import subprocess\nfor _ in range(5): subprocess.Popen(['sleep', '300'])", 30)
     uid = sandbox.SANDBOX_UID_BASE + 7 if os.geteuid() == 0 else None
     proc.stop()
     time.sleep(0.5)
@@ -273,10 +268,8 @@ def _children_that_held(monkeypatch, with_cgroups: bool) -> int:
         monkeypatch.setattr(sandbox, "make_cgroups", lambda name, limits: [])
     proc = sandbox.Process(8, sandbox.Limits(memory_mb=640), True)
     try:
-        wire.send(proc.to_child, {"op": "hello", "files": {}})
-        wire.recv(proc.from_child, time.monotonic() + 60)
-        wire.send(proc.to_child, {"op": "exec", "source": MEMORY_PROBE, "timeout": 30})
-        done = wire.recv(proc.from_child, time.monotonic() + 60)
+        proc.hello({})
+        done = proc.run_cell(MEMORY_PROBE, 30)
     finally:
         proc.stop()
     return int("".join(o.get("text", "") for o in done["outputs"]).split()[-1])

@@ -269,7 +269,7 @@ def collect(src: Path, course: Path | None = None, lab: str | None = None, limit
                 rows.append(Row(_owner(parts), "", shown(e.name), data))
                 continue
             (path := tmp / f"{i}.ipynb").write_bytes(data)
-            nb, problem = notebooks.read_submission(path)
+            nb, problem = notebooks.parse_submission(data)
             found = lab or notebooks.which_lab(nb, "/".join(parts[1:]) or parts[0])
             student = _student(parts, found or "")
             if found is None:

@@ -43,7 +43,6 @@ import os
 import pwd
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -309,17 +308,10 @@ def _choose(course: int, student: str, lab: str, group: list[HandIn]) -> list[Ro
     refused = [h for h in group if h.problems and (h.when or datetime.min) > chosen.when]
     if refused:
         status += f"; a later hand-in was refused: {', '.join(shown(h.name) for h in refused)}"
-    nb, problem = _parse(data)
+    nb, problem = notebooks.parse_submission(data)
     if problem:
         status += f"; MALFORMED: {problem}"
     return [*rows, Row(student, lab, file, "; ".join([status, *chosen.notes]), "placed")]
-
-
-def _parse(data: bytes):
-    with tempfile.NamedTemporaryFile(suffix=".ipynb") as f:
-        f.write(data)
-        f.flush()
-        return notebooks.read_submission(Path(f.name))
 
 
 def main(course: Path, labs: list[str], limits=None, root: Path | None = None,

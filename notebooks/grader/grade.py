@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from . import harness, sandbox
-from .notebooks import COURSE, REPORTS, STUDENT_ID, labs, read_submission, say
+from .notebooks import COURSE, REPORTS, STUDENT_ID, digest, labs, parse_submission, say
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 
@@ -88,21 +88,15 @@ def find(todo_labs, state: dict, force: bool):
                 continue
             raw = _read(path)
             key = f"{student}/{lab}"
-            version = digest_bytes(raw)
+            version = digest(raw)
             if not force and state.get(key, {}).get("digest") == version:
                 continue  # graded before, unchanged since
-            nb, problem = read_submission(path)
+            nb, problem = parse_submission(raw)  # the bytes digested, read once
             if problem:
                 decided.append({**base, "digest": version, "status": f"MALFORMED: {problem}"})
                 continue
             jobs.append({**base, "digest": version, "nb": nb})
     return jobs, decided
-
-
-def digest_bytes(raw: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(raw).hexdigest()
 
 
 # ----------------------------------------------------------------------------------------
@@ -229,20 +223,20 @@ def _check_sandbox(isolate: bool) -> None:
 
     proc = sandbox.Process(0, sandbox.Limits(), isolate)
     try:
-        wire.send(proc.to_child, {"op": "hello", "files": {}})
-        reply = wire.recv(proc.from_child, time.monotonic() + 120)
+        proc.hello({})
         check = "import numpy, autodiff_lite, os; print(os.getuid(), len(os.listdir('/proc')))"
-        wire.send(proc.to_child, {"op": "exec", "source": check, "timeout": 60})
-        done = wire.recv(proc.from_child, time.monotonic() + 120)
-    except (wire.Closed, wire.TimedOut, wire.WireError) as e:
+        done = proc.run_cell(check, 60)
+    except sandbox.SandboxError as e:
         raise sandbox.SandboxError(
-            f"the sandbox could not start the course's Python ({e}): {proc.stderr_text()}\n"
-            "The sandbox user must be able to read the Python installation and the virtual "
-            "environment (e.g. chmod -R o+rX on them)."
+            f"the sandbox could not start the course's Python: {e}\nThe sandbox user must be "
+            "able to read the Python installation and the virtual environment (e.g. chmod -R "
+            "o+rX on them)."
         ) from None
+    except (wire.Closed, wire.TimedOut, wire.WireError) as e:
+        raise sandbox.SandboxError(f"the sandbox stopped ({e}): {proc.stderr_text()}") from None
     finally:
         proc.stop()
-    if reply.get("op") != "ready" or done.get("error"):
+    if done.get("error"):
         text = "".join(str(o.get("text", "")) for o in done.get("outputs", []))
         raise sandbox.SandboxError(f"the sandbox cannot import the course's packages:\n{text}")
 

@@ -89,6 +89,7 @@ class Lab:
     release: object  # the release notebook
     exercises: dict[str, list[str]]  # answer grade id -> its test grade ids
     files: dict[str, str]  # the lab's helper files, given to the student's process
+    released: dict[str, str]  # grade id -> the release's source of that cell
 
 
 def _answer_names(nb) -> set[str]:
@@ -150,7 +151,8 @@ def lab(name: str) -> Lab:
         for p in sorted(folder.iterdir())
         if p.is_file() and p.suffix == ".py"
     }
-    return Lab(name, tests, setup, release, exercises, files)
+    released = {nbg(c)["grade_id"]: c.source for c in release.cells if nbg(c).get("grade_id")}
+    return Lab(name, tests, setup, release, exercises, files, released)
 
 
 # ----------------------------------------------------------------------------------------
@@ -291,15 +293,10 @@ class Session:
         self.proc = Process(self.slot, self.limits, self.isolate)
         self.remote = Remote(self.proc.from_child, self.proc.to_child)
         try:
-            wire.send(self.proc.to_child, {"op": "hello", "files": self.lab.files})
-            reply = wire.recv(self.proc.from_child, time.monotonic() + 120)
-        except (wire.Closed, wire.TimedOut, wire.WireError) as e:
-            why = self.proc.stderr_text()
+            self.proc.hello(self.lab.files)
+        except SandboxError:
             self.stop()
-            raise SandboxError(f"the sandbox did not start ({e}): {why}") from None
-        if reply.get("op") != "ready":
-            self.stop()
-            raise SandboxError("the sandbox did not start")
+            raise
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -311,12 +308,7 @@ class Session:
         if self.proc is None:
             self.start()
         try:
-            wire.send(self.proc.to_child, {"op": "exec", "source": source, "timeout": self.timeout})
-            deadline = time.monotonic() + self.timeout + 30
-            while True:  # a late reply of an abandoned question may come first: skip it
-                reply = wire.recv(self.proc.from_child, deadline)
-                if reply["op"] == "done":
-                    break
+            reply = self.proc.run_cell(source, self.timeout)
         except wire.TimedOut:
             raise SandboxGone(
                 "a cell of yours did not finish and could not be interrupted"
@@ -417,15 +409,12 @@ def grade(nb, student: str, lab_name: str, slot: int = 0, limits: Limits | None 
     the_lab = lab(lab_name)
     merged, notes = merge(nb, the_lab)
     result = Graded(student, lab_name, {gid: 0.0 for gid in the_lab.tests}, notes)
-    released = {
-        nbg(c)["grade_id"]: c.source for c in the_lab.release.cells if nbg(c).get("grade_id")
-    }
     student_cells = [  # the student's code: answers, own cells, and lab cells they edited
         (nbg(c).get("grade_id") if is_answer(c) else None, c.source)
         for c in merged.cells
         if c.cell_type == "code"
         and not is_test(c)
-        and (is_answer(c) or not _same(c.source, released.get(nbg(c).get("grade_id"), "")))
+        and (is_answer(c) or not _same(c.source, the_lab.released.get(nbg(c).get("grade_id"), "")))
     ]
     zeroed, shortcut_notes = find_shortcuts(lab_name, student_cells, the_lab.exercises)
     result.notes += shortcut_notes

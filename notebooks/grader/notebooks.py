@@ -63,14 +63,21 @@ def source_nb(lab: str):
     return nbformat.read(COURSE / "source" / lab / f"{lab}.ipynb", as_version=4)
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest(data: bytes) -> str:
+    """The version of a submission: what decides whether it is graded again."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_submission(path: Path):
     """``(notebook, None)`` or ``(None, reason)`` for a file that is not a valid notebook."""
+    return parse_submission(path.read_bytes())
+
+
+def parse_submission(data: bytes):
+    """``read_submission`` for a notebook's bytes (collect and grading read them once)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8")
+        raw = json.loads(text)
     except UnicodeDecodeError:
         return None, "not a text file (is it really a .ipynb notebook?)"
     except json.JSONDecodeError as e:
@@ -86,9 +93,8 @@ def read_submission(path: Path):
             "and save it again"
         )
     try:
-        nb = nbformat.from_dict(raw)
+        nb = nbformat.reads(text, as_version=4)  # multi-line sources joined
         nbformat.validate(nb)
-        nb = nbformat.reads(json.dumps(raw), as_version=4)  # multi-line sources joined
     except Exception as e:  # noqa: BLE001 - any validation failure is reported as such
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, f"not a valid notebook: {first[:200]}"

@@ -36,6 +36,7 @@ for a trusted local check only; it is named loudly wherever it is used.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -76,6 +77,7 @@ class Limits:
         return ",".join(f"{k.rstrip('_')}={v}" for k, v in parts.items())
 
 
+@functools.cache  # the same for every sandbox of a run
 def _python_paths() -> list[str]:
     """The folders the student's Python needs to see: the installation, the environment,
     and ``autodiff_lite`` (installed in editable mode, so it lives in the repository)."""
@@ -256,6 +258,27 @@ class Process:
         self.errors = bytearray()
         self._drain = threading.Thread(target=self._read_errors, daemon=True)
         self._drain.start()
+
+    def hello(self, files: dict[str, str]) -> None:
+        """Give the runner the lab's helper files and wait until it is ready; SandboxError,
+        with what the sandbox printed, if it never is."""
+        try:
+            wire.send(self.to_child, {"op": "hello", "files": files})
+            reply = wire.recv(self.from_child, time.monotonic() + 120)
+        except (wire.Closed, wire.TimedOut, wire.WireError) as e:
+            raise SandboxError(f"the sandbox did not start ({e}): {self.stderr_text()}") from None
+        if reply.get("op") != "ready":
+            raise SandboxError("the sandbox did not start: its runner did not say it was ready")
+
+    def run_cell(self, source: str, timeout: float) -> dict:
+        """Run one cell in the runner; its ``done`` message (``outputs``, ``error``). The
+        wire's exceptions say when the runner did not answer in ``timeout`` + 30 s or died."""
+        wire.send(self.to_child, {"op": "exec", "source": source, "timeout": timeout})
+        deadline = time.monotonic() + timeout + 30
+        while True:  # a late reply to a question the grader gave up on may come first
+            reply = wire.recv(self.from_child, deadline)
+            if reply["op"] == "done":
+                return reply
 
     def _read_errors(self) -> None:
         # keep the first 16 KB of what the sandbox writes to stderr (bwrap's own errors)

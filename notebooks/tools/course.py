@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import os
 import re
 import shutil
@@ -111,10 +110,6 @@ def cmd_release(args) -> int:
 # ----------------------------------------------------------------------------------------
 # collect
 # ----------------------------------------------------------------------------------------
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def cmd_collect(args) -> int:
