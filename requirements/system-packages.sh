@@ -25,13 +25,26 @@ if [ "$what" = test ]; then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+# configurable-http-proxy 5 needs Node.js 20 or newer (Debian 12's own nodejs is 18)
+node_is_new_enough() {
+  [ "$what" != test ] || node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)'
+}
+too_old() {
+  echo "error: the classroom test needs Node.js 20 or newer; $(node --version) is installed." >&2
+  echo "    Install a newer one (Debian 13's nodejs, or NodeSource's for Debian 12)." >&2
+  exit 1
+}
+if [ ${#missing[@]} -eq 0 ]; then
+  node_is_new_enough || too_old
+  exit 0
+fi
 
 if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi
 if command -v apt-get >/dev/null 2>&1 && "${sudo[@]}" true 2>/dev/null; then
   echo "Installing ${missing[*]} with apt-get (system packages the course needs)"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  node_is_new_enough || too_old
   exit 0
 fi
 echo "error: the course needs ${missing[*]} (system packages). On Debian or Ubuntu:" >&2
