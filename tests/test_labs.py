@@ -26,9 +26,11 @@ import filecmp
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -448,3 +450,42 @@ def test_wrong_answer_loses_marks(graded, lab, student):
         f"{lab}: the wrong answer {student} gets full marks ({got}/{full}) on "
         f"{tests_of[grade_id]}: the tests do not catch it"
     )
+
+
+# ----------------------------------------------------------------------------------------
+# (f) the lab as a student meets it: a solved copy runs in a real Jupyter kernel
+# ----------------------------------------------------------------------------------------
+
+
+def _solved_in_a_kernel(lab: str, folder: Path) -> str | None:
+    """Run the solved lab as a student with right answers has it (the release's cells and
+    helper files, the visible tests only) in a real kernel; the first error, or None."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    shutil.copytree(NOTEBOOKS / "release" / lab, folder, ignore=shutil.ignore_patterns(*CACHES))
+    nb = source_nb(lab)
+    for cell in nb.cells:
+        cell.source = HIDDEN.sub("", cell.source)
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        return str(e)[-3000:]
+    return None
+
+
+@pytest.fixture(scope="module")
+def kernel_runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kernel")
+    with ThreadPoolExecutor(max(1, min(2, os.cpu_count() or 1))) as pool:
+        return dict(zip(LABS, pool.map(lambda lab: _solved_in_a_kernel(lab, tmp / lab), LABS)))
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_solved_lab_runs_in_a_kernel(kernel_runs, lab):
+    """The visible tests run in the student's own kernel too (they are graded in the grader,
+    where ``student`` is defined; in a notebook they must work without it)."""
+    assert kernel_runs[lab] is None, f"{lab}: a cell failed in a real kernel:\n{kernel_runs[lab]}"
