@@ -26,6 +26,11 @@ c.CourseDirectory.db_url = os.environ.get(
     "DIFFPROG_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db")
 )
 
+# A lab's one source is source/<lab>/<lab>.md (with its solutions); nbgrader works on the
+# <lab>.ipynb built from it (grader/labsource.py) and copies the lab's other files into the
+# release: never the Markdown source. (nbgrader's own defaults, then "*.md".)
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md"]
+
 # What students see where a solution was: a stub that fails loudly until it is replaced.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("your code here")'}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

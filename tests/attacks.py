@@ -241,6 +241,7 @@ SECRETS = """
         ("secret file", SECRET),
         ("source notebook", @COURSE@ + "/source/" + @LAB@ + "/" + @LAB@ + ".ipynb"),
         ("repository source", @REPO@ + "/notebooks/source/" + @LAB@ + "/" + @LAB@ + ".ipynb"),
+        ("lab's Markdown source", @REPO@ + "/notebooks/source/" + @LAB@ + "/" + @LAB@ + ".md"),
         ("gradebook", @COURSE@ + "/gradebook.db"),
         ("grader home", @HOME@ + "/.canary"),
         ("shadow", "/etc/shadow"),
@@ -647,7 +648,7 @@ ATTACKS: list[Attack] = [
             return found or "no loose object with hidden tests"
         _try("loose objects", loose)
         def show():
-            where = "HEAD:notebooks/source/" + @LAB@ + "/" + @LAB@ + ".ipynb"
+            where = "HEAD:notebooks/source/" + @LAB@ + "/" + @LAB@ + ".md"
             out = subprocess.run(["git", "-C", @REPO@, "show", where], capture_output=True,
                                  timeout=20)
             if out.returncode:

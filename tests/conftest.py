@@ -207,6 +207,12 @@ def pytest_configure(config):
     # dozens of copies of the report and the cause scrolls far above the last lines, which
     # are often all a CI log shows: pytest_unconfigure repeats it after the last line.
     config._setup_failures = []
+    # nbgrader's source notebooks (notebooks/source/<lab>/<lab>.ipynb, ignored by git) are
+    # built from each lab's one source, <lab>.md, as `make release` builds them.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "notebooks"))
+    from grader import labsource
+
+    labsource.build_all()
 
 
 def pytest_unconfigure(config):

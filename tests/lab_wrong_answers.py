@@ -18,18 +18,18 @@ less than full marks. Every answer cell of every lab in ``notebooks/source/`` ne
 one entry.
 """
 
-import json
+import sys
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parent.parent / "notebooks" / "source"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks"))
+from grader import labsource  # noqa: E402
 
 
 def solution_with(lab: str, grade_id: str, old: str, new: str) -> str:
     """The source of answer cell ``grade_id`` of ``lab``, with ``old`` replaced by ``new``."""
-    nb = json.loads((SOURCE / lab / f"{lab}.ipynb").read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            text = "".join(cell["source"])
+    for cell in labsource.read(lab).cells:
+        if cell.metadata["nbgrader"]["grade_id"] == grade_id:
+            text = cell.source
             if old not in text:
                 raise ValueError(f"{lab}/{grade_id}: {old!r} is not in the solution")
             return text.replace(old, new)

@@ -131,7 +131,7 @@ def _hidden_lines(source: Path) -> list[str]:
     nb = nbformat.read(source, as_version=4)
     lab = source.parent.name
     release = (ROOT / "notebooks" / "release" / lab / f"{lab}.ipynb").read_text()
-    where = f"HEAD:notebooks/source/{lab}/{lab}.ipynb"
+    where = f"HEAD:notebooks/source/{lab}/{lab}.md"
     git = subprocess.run(["git", "-C", str(ROOT), "show", where], capture_output=True, text=True)
     lines = []
     for cell in nb.cells:

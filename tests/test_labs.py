@@ -45,7 +45,10 @@ import course as course_tools  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-LABS = sorted(p.name for p in (NOTEBOOKS / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+sys.path.insert(0, str(NOTEBOOKS))
+from grader import labsource  # noqa: E402
+
+LABS = labsource.labs()
 # DIFFPROG_LABS=lab6-fitting,lab7-hard-edges limits a run to some labs (while writing a lab).
 if os.environ.get("DIFFPROG_LABS"):
     _only = set(os.environ["DIFFPROG_LABS"].split(","))
@@ -91,7 +94,7 @@ def read(path: Path):
 
 
 def source_nb(lab: str):
-    return read(NOTEBOOKS / "source" / lab / f"{lab}.ipynb")
+    return labsource.read(lab)  # the lab's one source, source/<lab>/<lab>.md
 
 
 def comparable(nb) -> dict:
@@ -165,7 +168,7 @@ def nbgrader(args: list[str], course: Path, env: dict, timeout_s=900) -> str:
 def submission(lab: str, student: str, release: Path, replace: dict[str, str] | None = None):
     """The files a student hands in: the source (or release) folder, maybe one cell changed."""
     folder = (NOTEBOOKS / "source" / lab) if student != "release" else release / lab
-    nb = read(folder / f"{lab}.ipynb")
+    nb = source_nb(lab) if student != "release" else read(folder / f"{lab}.ipynb")
     for cell in nb.cells:
         if replace and _nbg(cell).get("grade_id") in replace:
             cell.source = replace[_nbg(cell)["grade_id"]].strip("\n")
@@ -303,21 +306,28 @@ def test_every_exercise_has_a_wrong_answer(lab):
     assert not unknown, f"tests/lab_wrong_answers.py names no such answer cells: {unknown}"
 
 
-GENERATORS = sorted((NOTEBOOKS / "tools").glob("lab*.py"))
+def test_the_lab_source_is_the_only_copy():
+    """One human-editable source per lab: ``source/<lab>/<lab>.md``. nbgrader's ``.ipynb`` is
+    built from it (and ignored by git); no generator scripts remain."""
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "notebooks/source", "notebooks/tools"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert not [t for t in tracked if t.endswith(".ipynb")], tracked
+    assert not [t for t in tracked if re.search(r"tools/lab\d+_\w+\.py$", t)], tracked
+    for lab in LABS:
+        assert f"notebooks/source/{lab}/{lab}.md" in tracked, lab
 
 
-@pytest.mark.parametrize("path", GENERATORS, ids=[p.stem for p in GENERATORS])
-def test_generator_matches_the_source_notebook(path, monkeypatch):
-    """A lab built by a generator script: the committed notebook is what it builds."""
-    monkeypatch.syspath_prepend(str(path.parent))
-    spec = importlib.util.spec_from_file_location(f"_labgen_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    built = comparable(module.build())
-    assert built == comparable(source_nb(module.LAB)), (
-        f"notebooks/source/{module.LAB} differs from what {path.name} builds: run "
-        f"`python notebooks/tools/{path.name}` (or update the generator), then `make release`"
-    )
+def test_a_broken_lab_source_says_what_to_add(tmp_path, monkeypatch):
+    """A cell without nbgrader metadata is refused with a message naming the cell."""
+    lab = "lab1-finite-differences"
+    text = labsource.path(lab).read_text(encoding="utf-8")
+    (tmp_path / lab).mkdir()
+    (tmp_path / lab / f"{lab}.md").write_text(text + "\n```{code-cell} ipython3\nx = 1\n```\n")
+    monkeypatch.setattr(labsource, "SOURCE", tmp_path)
+    with pytest.raises(labsource.LabSourceError, match=r"cell \d+ \('x = 1'\).*nbgrader"):
+        labsource.read(lab)
 
 
 # ----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Reading notebooks and knowing the labs: what every grading step needs.
 
-A lab is a folder ``notebooks/source/<lab>/`` holding ``<lab>.ipynb`` (the instructor's
-version: solutions, visible and hidden tests); its student version is
+A lab is a folder ``notebooks/source/<lab>/`` holding ``<lab>.md`` (the instructor's
+version: solutions, visible and hidden tests; see ``labsource``); its student version is
 ``notebooks/release/<lab>/<lab>.ipynb``. Cells carry nbgrader's metadata
 (``metadata.nbgrader``): ``grade_id``, and ``solution``/``grade``/``points`` flags.
 """
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 
+from . import labsource
+
 COURSE = Path(__file__).resolve().parent.parent
 REPORTS = COURSE / "reports"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -27,9 +29,7 @@ def say(*parts) -> None:
 
 def labs() -> list[str]:
     """Every lab of the course, by folder name (``lab1-finite-differences``, ...)."""
-    return sorted(
-        p.name for p in (COURSE / "source").iterdir() if (p / f"{p.name}.ipynb").is_file()
-    )
+    return labsource.labs()
 
 
 def nbg(cell) -> dict:
@@ -59,8 +59,9 @@ def release_nb(lab: str):
 
 @functools.cache
 def source_nb(lab: str):
-    """The instructor's notebook: the hidden tests the grader runs come from here."""
-    return nbformat.read(COURSE / "source" / lab / f"{lab}.ipynb", as_version=4)
+    """The instructor's notebook, read from the lab's one source (``labsource``): the
+    hidden tests the grader runs come from here."""
+    return labsource.read(lab)
 
 
 def digest(data: bytes) -> str:

@@ -3,6 +3,7 @@
 Run from the repository (the Makefile targets call it)::
 
     python notebooks/tools/course.py release                # student versions of all labs
+                                                            # (from each source/<lab>/<lab>.md)
     python notebooks/tools/course.py collect PATH [--lab L] # a folder or .zip of submissions
     python notebooks/tools/course.py collect --exchange [LAB ...]  # nbgrader's exchange
     python notebooks/tools/course.py autograde [LAB ...] [--jobs N] [--force] [--unsafe-no-sandbox]
@@ -50,6 +51,7 @@ TOOLS = COURSE / "tools"
 BIN = Path(sys.executable).parent
 REPORTS = COURSE / "reports"
 sys.path.insert(0, str(COURSE))  # the grader package (notebooks/grader/) of this course
+from grader import labsource  # noqa: E402
 from grader.notebooks import labs, say  # noqa: E402  (one definition of each, shared)
 
 # Students' work, grades and caches: what a scratch copy of the course leaves out.
@@ -61,6 +63,7 @@ def copy_course(dest: Path, *, with_release: bool = True) -> Path:
     """A copy of the course (configuration, tools, labs) without anyone's work or grades;
     ``with_release=False`` also leaves out the student versions (to generate them anew)."""
     ignore = WORKING if with_release else (*WORKING, "release")
+    labsource.build_all()  # nbgrader's source notebooks, from the labs' Markdown sources
     shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns(*ignore))
     return dest
 
@@ -99,6 +102,11 @@ def nbgrader(*args: str, cwd: Path = COURSE, env: dict | None = None, timeout=No
 def cmd_release(args) -> int:
     for lab in args.labs or labs():
         say(f"releasing {lab}")
+        try:
+            labsource.build(lab)  # source/<lab>/<lab>.md -> nbgrader's <lab>.ipynb
+        except labsource.LabSourceError as e:
+            say(f"error: {e}")
+            return 1
         done = nbgrader("generate_assignment", lab, "--force", "--log-level=WARN")
         if done.returncode:
             say(done.stderr)
