@@ -265,7 +265,13 @@ class StudentNames(dict):
     def __init__(self, trusted: dict, remote: Remote):
         super().__init__(trusted)
         self.remote = remote
-        self["student"] = Student(remote)
+        dict.__setitem__(self, "student", Student(remote))
+
+    def __setitem__(self, name, value):
+        """A lab's setup imports ``student`` for the student's own kernel
+        (``autodiff_lite.selfcheck.student``); here the name stays the student's process."""
+        if name != "student":
+            super().__setitem__(name, value)
 
     def __missing__(self, name):
         if name in vars(builtins):
