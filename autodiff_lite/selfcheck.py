@@ -300,8 +300,10 @@ class _ThisNotebook:
         try:
             return self._names()[name]
         except KeyError:
-            raise AttributeError(f"this notebook defines no name {name!r} yet: run the cells "
-                                 "above (Kernel > Restart Kernel and Run All Cells)") from None
+            raise AttributeError(
+                f"this notebook defines no name {name!r} yet: run the cells "
+                "above (Kernel > Restart Kernel and Run All Cells)"
+            ) from None
 
     def __setattr__(self, name: str, value) -> None:
         self._names()[name] = value

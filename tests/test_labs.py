@@ -23,7 +23,6 @@ instructor's ``course.py autograde`` (each in its own sandbox, the tests in the 
 from __future__ import annotations
 
 import filecmp
-import importlib.util
 import os
 import re
 import shutil
@@ -46,6 +45,8 @@ import course as course_tools  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
+sys.path.insert(0, str(NOTEBOOKS / "tools"))
+import labstats  # noqa: E402
 from grader import labsource  # noqa: E402
 
 LABS = labsource.labs()
@@ -198,6 +199,7 @@ class GradedCourse:
         self.release = self.course / "release"
         self.generate_s = time.perf_counter() - start
         self.grades: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        self.manual: dict[tuple[str, str], set[str]] = {}  # written answers, for formgrader
         self.autograded: dict[tuple[str, str], Path] = {}
         start = time.perf_counter()
         self._grade_all()
@@ -219,9 +221,12 @@ class GradedCourse:
         with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}", course_id="diffprog") as gb:
             for lab, sid, _ in jobs:
                 nb = gb.find_submission_notebook(lab, lab, sid)
-                self.grades[lab, sid] = {
-                    g.name: (float(g.score), float(g.max_score)) for g in nb.grades
+                self.grades[lab, sid] = {  # the autograded cells
+                    g.name: (float(g.score), float(g.max_score))
+                    for g in nb.grades
+                    if not g.needs_manual_grade
                 }
+                self.manual[lab, sid] = {g.name for g in nb.grades if g.needs_manual_grade}
 
 
 @pytest.fixture(scope="module")
@@ -293,8 +298,50 @@ def test_lab_structure(lab):
             assert hidden, f"{lab}/{tid}: no hidden tests"
             visible = cell.source[: hidden.start()]
             assert "assert" in visible, f"{lab}/{tid}: no visible asserts before the hidden ones"
-            fresh = re.search(r"default_rng\(\)|urandom|SeedSequence\(\)", hidden.group(1))
+            fresh = re.search(r"default_rng\(\)|fresh_rng\(\)|SeedSequence\(\)", hidden.group(1))
             assert fresh, f"{lab}/{tid}: hidden tests need fresh random inputs (unseeded rng)"
+
+
+def written_answers(nb) -> list:
+    """The Markdown answers graded by hand (nbgrader's "Manually graded answer")."""
+    return [c for c in nb.cells if c.cell_type == "markdown" and _nbg(c).get("solution")]
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_grades_understanding(lab):
+    """Each lab: a *predict, then measure* exercise (answer cell ``predict_...``), a written
+    answer graded by hand from a rubric in the source, and at most one solution line in ten
+    found word for word in the book (``notebooks/tools/labstats.py``)."""
+    nb = source_nb(lab)
+    predicts = [
+        _nbg(a)["grade_id"]
+        for a, _, _ in exercises(nb)
+        if _nbg(a)["grade_id"].startswith("predict_")
+    ]
+    assert predicts, f"{lab}: no predict-then-measure exercise (an answer cell predict_...)"
+    written = written_answers(nb)
+    assert written, f"{lab}: no written answer (a Markdown cell graded by hand)"
+    for cell in written:
+        meta, gid = _nbg(cell), _nbg(cell)["grade_id"]
+        assert meta.get("grade") and meta.get("points", 0) > 0, f"{lab}/{gid}: needs points"
+        rubric = SOLUTION.search(cell.source + "\n")
+        assert rubric and "rubric" in rubric.group(1).lower(), (
+            f"{lab}/{gid}: the model answer and a rubric go between BEGIN and END SOLUTION"
+        )
+    stats = labstats.stats(lab)
+    assert stats.share <= 0.1, (
+        f"{lab}: {len(stats.verbatim)} of {len(stats.lines)} solution lines are in the book: "
+        f"{stats.verbatim[:5]}"
+    )
+
+
+def test_case_studies_carry_real_coding_work():
+    """The case-study labs (12 to 17): the median asks for at least 40 lines of code."""
+    cases = [lab for lab in LABS if re.match(r"lab1[2-7]-", lab)]
+    if len(cases) < 6:
+        pytest.skip("DIFFPROG_LABS leaves out case-study labs")
+    lines = sorted(len(labstats.stats(lab).lines) for lab in cases)
+    assert lines[len(lines) // 2 - 1] >= 40 and lines[len(lines) // 2] >= 40, lines
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -311,7 +358,9 @@ def test_the_lab_source_is_the_only_copy():
     built from it (and ignored by git); no generator scripts remain."""
     tracked = subprocess.run(
         ["git", "-C", str(ROOT), "ls-files", "notebooks/source", "notebooks/tools"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert not [t for t in tracked if t.endswith(".ipynb")], tracked
     assert not [t for t in tracked if re.search(r"tools/lab\d+_\w+\.py$", t)], tracked
@@ -411,6 +460,8 @@ def test_source_scores_full_marks(graded, lab):
     assert grades, f"{lab}: no graded cells"
     short = {k: v for k, v in grades.items() if v[0] < v[1]}
     assert not short, f"{lab}: the solutions lose marks on {short}"
+    written = {_nbg(c)["grade_id"] for c in written_answers(source_nb(lab))}
+    assert graded.manual[lab, "source"] == written, "written answers wait for formgrader"
     nb = read(graded.autograded[lab, "source"])
     for cell in nb.cells:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]

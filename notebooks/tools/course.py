@@ -268,11 +268,45 @@ def cmd_export(args) -> int:
                 + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row)
                 + " |"
             )
+    pending = _ungraded()
+    lines += ["", f"Written answers still to grade by hand (formgrader): {len(pending)}"]
+    for lab, count in sorted(_count(r[1] for r in pending).items()):
+        lines.append(f"- {lab}: {count} (reports/ungraded.csv lists them)")
     (REPORTS / "summary.md").write_text("# Grades by lab\n\n" + "\n".join(lines) + "\n")
     _plot(by_lab, max_score)
     say(f"wrote {out}, notebooks/reports/summary.md, summary.csv and scores.png")
     say("\n".join(lines))
     return 0
+
+
+def _count(items) -> dict:
+    out: dict = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
+
+
+def _ungraded() -> list[tuple[str, str, str, float]]:
+    """(student, lab, cell, points) of each answer still waiting for a hand grade (the
+    written answers: nbgrader's manually graded cells), also in ``reports/ungraded.csv``.
+    Their points count in the maximum of ``grades.csv`` and as 0 in its score until graded."""
+    from grader.grade import _db_url
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(_db_url(), "diffprog") as gb:
+        for lab in gb.assignments:
+            for sub in gb.assignment_submissions(lab.name):
+                for snb in sub.notebooks:
+                    for g in snb.grades:
+                        if g.needs_manual_grade:
+                            rows.append((sub.student_id, lab.name, g.name, float(g.max_score)))
+    rows.sort()
+    with open(REPORTS / "ungraded.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "lab", "cell", "points"])
+        w.writerows(rows)
+    return rows
 
 
 def _plot(by_lab, max_score) -> None:
