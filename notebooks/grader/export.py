@@ -9,8 +9,8 @@ Binder, built into the web book). One command makes it from this one::
 untracked or ignored files, and never the history, which holds every solution ever
 committed: DEST is a fresh git repository with a single commit, ready to push.
 
-**What stays out** (``EXCLUDED``): the labs' instructor versions (``notebooks/source/``), their
-generators (``notebooks/tools/``), the grading core and this exporter (``notebooks/grader/``),
+**What stays out** (``EXCLUDED``): the labs' instructor versions (``notebooks/source/``), the
+instructor's tools (``notebooks/tools/``), the grading core and this exporter (``notebooks/grader/``),
 the nbgrader configuration that imports them, and the wrong answers the tests grade
 (``tests/lab_wrong_answers.py``, ``tests/wrong_answers/``: near-solutions). Test modules
 that import any of that are left out too; the rest (the library's own tests, which show
@@ -43,7 +43,7 @@ from pathlib import Path
 
 EXCLUDED = (
     "notebooks/source/",  # the labs with their solutions and hidden tests
-    "notebooks/tools/",  # the lab generators (they write the solutions) and course.py
+    "notebooks/tools/",  # the instructor's command line and tools
     "notebooks/grader/",  # the grading core: harness, sandbox, feedback filters, this file
     "notebooks/nbgrader_config.py",  # the instructor's nbgrader setup (imports the grader)
     "tests/lab_wrong_answers.py",  # wrong answers to every exercise: near-solutions
