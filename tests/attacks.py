@@ -46,9 +46,12 @@ CGROUPS = cgroups_available()
 
 import nbformat  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import labinfo  # noqa: E402
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LAB1, LAB2, LAB4 = "lab1-finite-differences", "lab2-dual-numbers", "lab4-array-vjps"
-FULL = {LAB1: 12.0, LAB2: 17.0, LAB4: 10.0}
+FULL = {lab: labinfo.autograded_points(lab) for lab in (LAB1, LAB2, LAB4)}
 TOKENS = ("COURSE", "REPO", "HOME", "PORT", "PORT_ANY", "HOSTS", "ABSTRACT", "ME", "LAB")
 MARKS = re.compile(r"PWNED_[A-Z_]+_MARK")  # what class 8 hopes to run in a browser
 

@@ -68,6 +68,7 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 pytest.importorskip("jupyterhub")
 
+import labinfo  # noqa: E402  (tests/)
 from course import NBGRADER, copy_course  # noqa: E402  (notebooks/tools, see conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,10 +81,18 @@ LOGS = ROOT / "_build" / "classroom"
 SCRATCH_PREFIX = "diffprog-classroom-"
 
 LAB = "lab1-finite-differences"
-FULL = 12.0
+ANSWERS = labinfo.code_answers(LAB)
+POINTS = labinfo.exercises(LAB)  # answer grade id -> the points of its tests
+# what feedback and formgrader show as the maximum: the written answers' points included
+FULL = labinfo.autograded_points(LAB) + labinfo.written_points(LAB)
 INSTRUCTOR = "dp-teacher"
-# student: how much of the lab they solve, and the score that must follow (2 points an answer)
-STUDENTS = {"dp-ada": (6, FULL), "dp-ben": (3, 6.0), "dp-cyd": (0, 0.0)}
+# student: how many code answers they solve, and the score that must follow (before the
+# written answers are graded by hand)
+STUDENTS = {
+    "dp-ada": (len(ANSWERS), labinfo.autograded_points(LAB)),
+    "dp-ben": (3, sum(POINTS[g] for g in ANSWERS[:3])),
+    "dp-cyd": (0, 0.0),
+}
 BROWSER_STUDENT = "dp-ada"
 GROUPS = {"instructor": "diffprog-instructors", "student": "diffprog-students"}
 COLLECT = (sys.executable, "tools/course.py", "collect", "--exchange")  # run in the course
@@ -480,19 +489,20 @@ def timed(times: dict, name: str):
 
 
 def answer_ids(nb) -> list[str]:
+    """The code answer cells (the written answers are graded by hand)."""
     return [
         c.metadata["nbgrader"]["grade_id"]
         for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
     ]
 
 
 def unsolved(nb) -> int:
-    """How many answer cells still hold the stub."""
+    """How many code answer cells still hold the stub."""
     return sum(
         "your code here" in c.source
         for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
     )
 
 
@@ -638,7 +648,7 @@ def test_a_class_on_jupyterhub(room, browser):
     assert released.is_file() and "BEGIN SOLUTION" not in released.read_text()
     release_nb = nbformat.read(released, as_version=4)
     source_nb = nbformat.read(course / "source" / LAB / f"{LAB}.ipynb", as_version=4)
-    assert len(answer_ids(release_nb)) == 6
+    assert answer_ids(release_nb) == ANSWERS
 
     round_trip = time.monotonic()
     # 1. The instructor releases the lab into the exchange.

@@ -30,31 +30,22 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import labinfo  # noqa: E402
 from course import copy_course  # noqa: E402
 from lab_wrong_answers import WRONG_ANSWERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 LAB = "lab1-finite-differences"
-FULL = 12.0
-ANSWERS = [
-    "forward_difference",
-    "central_difference",
-    "step_errors",
-    "best_step",
-    "richardson",
-    "complex_step",
-]
+FULL = labinfo.autograded_points(LAB)  # before written answers are graded by hand
+ANSWERS = labinfo.code_answers(LAB)
+POINTS = labinfo.exercises(LAB)  # answer grade id -> the points of its tests
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
 @functools.cache
 def solution(grade_id: str) -> str:
-    nb = nbformat.read(NOTEBOOKS / "source" / LAB / f"{LAB}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return "\n".join(line for line in cell.source.splitlines() if "SOLUTION" not in line)
-    raise KeyError(grade_id)
+    return labinfo.solution(LAB, grade_id)
 
 
 def release():
@@ -103,24 +94,25 @@ def batch(course: Path):
     nb = student_nb()  # a test cell as the notebook's very last cell
     nb.cells = nb.cells[: nb.cells.index(cell_of(nb, "test_complex_step")) + 1]
     add("ends_with_test", nb, FULL)
-    add("wrong", student_nb({"forward_difference": WRONG_FD}), FULL - 2)
-    add("partial", student_nb(done=ANSWERS[:3]), 6.0)
+    lose_fd = FULL - POINTS["forward_difference"]
+    add("wrong", student_nb({"forward_difference": WRONG_FD}), lose_fd)
+    add("partial", student_nb(done=ANSWERS[:3]), sum(POINTS[g] for g in ANSWERS[:3]))
     add(
         "looping",
         student_nb({"best_step": "while True:\n    pass"}),
-        FULL - 2,
+        FULL - POINTS["best_step"],
         "interrupted",
     )
     add(
         "crash_exit",
         student_nb({"step_errors": "import os\nos._exit(3)"}),
-        4.0,
+        labinfo.points_before(LAB, "step_errors"),
         "exited with code 3",
     )
     add(
         "crash_segv",
         student_nb({"richardson": "import faulthandler\nfaulthandler._sigsegv()"}),
-        8.0,
+        labinfo.points_before(LAB, "richardson"),
         "SIGSEGV",
     )
     add(
@@ -139,10 +131,10 @@ def batch(course: Path):
     # tampering: the tests are restored, so the wrong answers still lose their points
     nb = student_nb({"forward_difference": WRONG_FD})
     cell_of(nb, "test_forward_difference").source = "assert True"
-    add("edited_test", nb, FULL - 2, "was edited; the original was graded")
+    add("edited_test", nb, lose_fd, "was edited; the original was graded")
     nb = student_nb({"forward_difference": WRONG_FD})
     nb.cells.remove(cell_of(nb, "test_forward_difference"))
-    add("deleted_test", nb, FULL - 2, "was deleted; restored")
+    add("deleted_test", nb, lose_fd, "was deleted; restored")
     nb = student_nb()
     cell_of(nb, "test_complex_step").metadata["nbgrader"]["points"] = 100
     add("reweighted_test", nb, FULL, "metadata was changed; restored")
@@ -185,7 +177,7 @@ def batch(course: Path):
         "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
         "np.testing.assert_allclose = lambda *a, **k: None\n"
     )
-    add("malicious_patch", student_nb({"forward_difference": patch + WRONG_FD}), FULL - 2)
+    add("malicious_patch", student_nb({"forward_difference": patch + WRONG_FD}), lose_fd)
     # malformed and misnamed files
     add("bad_json", '{"cells": [', 0.0, "MALFORMED")
     add(
@@ -198,7 +190,7 @@ def batch(course: Path):
     add(
         "flat",
         student_nb({"forward_difference": WRONG_FD}),
-        FULL - 2,
+        lose_fd,
         None,
         name=f"flat_{LAB}.ipynb",
     )
@@ -402,6 +394,35 @@ def test_export_writes_grades_and_summary(run):
     assert LAB in summary
     got = grades(run)
     assert got["correct"] == FULL
+
+
+def test_grades_list_the_written_answers_left_to_grade_by_hand(run):
+    """make grades counts the written answers' points in the maximum, lists every one still
+    waiting for formgrader, and takes a hand grade into the total on the next export."""
+    course = run["course"]
+    written = labinfo.written_answers(LAB)
+    assert written, f"{LAB} has no written answer"
+    with open(course / "reports" / "ungraded.csv", newline="") as f:
+        pending = {(r["student_id"], r["cell"]) for r in csv.DictReader(f)}
+    assert {("correct", gid) for gid in written} <= pending
+    summary = (course / "reports" / "summary.md").read_text()
+    assert f"Written answers still to grade by hand (formgrader): {len(pending)}" in summary
+    with open(course / "reports" / "grades.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["student_id"] == "correct")
+    assert float(row["max_score"]) == FULL + labinfo.written_points(LAB)
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "diffprog") as gb:
+        grade = gb.find_grade(written[0], LAB, LAB, "correct")
+        grade.manual_score = grade.max_score  # the instructor, in formgrader
+        gb.db.commit()
+        given = float(grade.max_score)
+    course_cmd(course, "export")
+    assert grades(run)["correct"] == FULL + given
+    with open(course / "reports" / "ungraded.csv", newline="") as f:
+        still = {(r["student_id"], r["cell"]) for r in csv.DictReader(f)}
+    assert still == pending - {("correct", written[0])}
 
 
 def test_a_sandbox_that_cannot_start_stops_grading(tmp_path):
