@@ -335,6 +335,20 @@ def test_lab_grades_understanding(lab):
     )
 
 
+@pytest.mark.skipif(bool(os.environ.get("DIFFPROG_LABS")), reason="DIFFPROG_LABS limits the labs")
+def test_the_lab_table_gives_points_by_kind():
+    """notebooks/README.md's table: each lab's points for code, predictions and written
+    answers, as the sources have them (the book's labs page computes its own)."""
+    text = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    for lab in LABS:
+        row = re.search(rf"^\| `{lab}` \|(.*)\|\s*$", text, re.M)
+        assert row, f"notebooks/README.md has no row for {lab}"
+        cells = [c.strip() for c in row.group(1).split("|")]
+        points = labstats.stats(lab).points
+        want = [f"{points[k]:g}" for k in labstats.KINDS] + [f"{sum(points.values()):g}"]
+        assert cells[-4:] == want, f"{lab}: the table says {cells[-4:]}, the source {want}"
+
+
 def test_case_studies_carry_real_coding_work():
     """The case-study labs (12 to 17): the median asks for at least 40 lines of code."""
     cases = [lab for lab in LABS if re.match(r"lab1[2-7]-", lab)]

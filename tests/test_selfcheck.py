@@ -193,3 +193,22 @@ def test_misuse_raises_and_explains():
         check("square", square, [((2.0,), 4.0)])
     with pytest.raises(TypeError, match="compare must be a function"):
         check("square", square, [Case((2.0,), 4.0)], compare="allclose")
+
+
+def test_student_is_this_notebook_in_a_kernel():
+    """``student``: in the student's own kernel, the notebook's names (the grader binds the
+    name to the student's process instead; tests/test_labs.py grades labs that use it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from IPython.testing.globalipapp import start_ipython\n"
+        "ip = start_ipython()\n"
+        "ip.run_cell('from autodiff_lite.selfcheck import student\\nanswer = 41')\n"
+        "ip.run_cell('student.answer += 1')\n"
+        "ip.run_cell('print(answer, student.answer)')\n"
+        "ip.run_cell('student.missing')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "42 42" in out.stdout, out.stdout + out.stderr
+    assert "defines no name 'missing' yet" in out.stdout + out.stderr
