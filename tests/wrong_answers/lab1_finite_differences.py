@@ -50,4 +50,29 @@ def richardson(f, x, h):
 def complex_step(f, x, h=1e-20):
     return abs(f(x + 1j * h) - f(x)) / h
 """,
+    "predict_order": [
+        # counting points: n points give order n - 1 (wrong for symmetric stencils)
+        """
+def predict_order(offsets, weights):
+    return len(offsets) - 1
+""",
+        # off by one: the index of the first non-vanishing moment, not the power of h
+        """
+def predict_order(offsets, weights):
+    k, w = np.asarray(offsets, dtype=float), np.asarray(weights, dtype=float)
+    m = 2
+    while abs(np.sum(w * k**m)) < 1e-9 * np.sum(np.abs(w * k**m)):
+        m += 1
+    return m
+""",
+        # compares the moments with == 0: round-off makes a vanishing moment 1e-16
+        """
+def predict_order(offsets, weights):
+    k, w = np.asarray(offsets, dtype=float), np.asarray(weights, dtype=float)
+    m = 2
+    while np.sum(w * k**m) == 0:
+        m += 1
+    return m - 1
+""",
+    ],
 }

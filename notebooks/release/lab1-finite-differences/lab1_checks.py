@@ -263,3 +263,46 @@ def complex_step(fn) -> None:
             case(np.exp, 1.0, np.e, "exp at x = 1 with h = 1e-200", h=1e-200),
         ],
     )
+
+
+def predict_order(fn) -> None:
+    """Exercise 7: predict_order(offsets, weights)."""
+    counting = (
+        "a stencil of n points is not always of order n - 1: a symmetric one cancels one more "
+        "term; find the first moment M_m (m >= 2) that is not zero"
+    )
+    off_by_one = "the moment M_m multiplies h**(m - 1): the order is m - 1, not m"
+    exact = (
+        "in floating point a moment that should vanish comes out near 1e-16: compare it with "
+        "a tolerance relative to the size of its terms, not with == 0"
+    )
+
+    def case(offsets, weights, order, name, slips):
+        return Case((offsets, weights), order, name, hints=slips)
+
+    cases = [
+        case((0, -1), (1, -1), 1, "backward difference", {_near(2): off_by_one}),
+        case(
+            (-1, 1),
+            (-0.5, 0.5),
+            2,
+            "central difference (2 points)",
+            {_near(1): counting, _near(3): off_by_one},
+        ),
+        case((0, 1, 2), (-1.5, 2, -0.5), 2, "one-sided, 3 points", {_near(3): off_by_one}),
+        case(
+            (-1, 0, 1, 2),
+            (-1 / 3, -1 / 2, 1, -1 / 6),
+            3,
+            "lopsided, 4 points (weights -1/3, -1/2, 1, -1/6 as floats)",
+            {_near(1): exact, _near(2): exact, _near(4): off_by_one},
+        ),
+        case(
+            (-2, -1, 1, 2),
+            (1 / 12, -8 / 12, 8 / 12, -1 / 12),
+            4,
+            "five-point (4 points, symmetric)",
+            {_near(3): counting, _near(5): off_by_one},
+        ),
+    ]
+    check("predict_order", fn, cases)
