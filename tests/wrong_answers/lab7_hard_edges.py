@@ -64,4 +64,27 @@ WRONG = {
             "(np.asarray(f_values) + c)",
         ),
     ],
+    "predict_reinforce_variance": [
+        # the second moment E[g^2]: forgets to subtract the square of the mean
+        solution_with(
+            LAB,
+            "predict_reinforce_variance",
+            "p * heads**2 + (1.0 - p) * tails**2 - mean**2",
+            "p * heads**2 + (1.0 - p) * tails**2",
+        ),
+        # the usual guess for the best baseline, E[f], is not the minimiser
+        solution_with(
+            LAB,
+            "predict_reinforce_variance",
+            "return float((1.0 - p) * f1 + p * f0)",
+            "return float(p * f1 + (1.0 - p) * f0)",
+        ),
+        # the score taken as b - 1/2 (the derivative at theta = 0 only)
+        solution_with(
+            LAB,
+            "predict_reinforce_variance",
+            "heads, tails = (f1 - baseline) * (1.0 - p), -(f0 - baseline) * p",
+            "heads, tails = (f1 - baseline) * 0.5, -(f0 - baseline) * 0.5",
+        ),
+    ],
 }

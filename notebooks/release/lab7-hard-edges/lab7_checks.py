@@ -222,3 +222,71 @@ def reinforce_gradient(fn) -> bool:
             )
         )
     return check("reinforce_gradient", fn, cases)
+
+
+# ----------------------------------------------------------------------------
+# Exercise 5
+# ----------------------------------------------------------------------------
+
+
+def _one_sample_estimates(theta, f0, f1, baseline):
+    """The library's one-sample REINFORCE estimate at b = 0 and at b = 1."""
+    out = []
+    for b_val, f_val in [(0.0, f0), (1.0, f1)]:
+
+        def surrogate(th, b_val=b_val, f_val=f_val):
+            s = ad.relax.sigmoid(th)
+            logp = anp.reshape(b_val * anp.log(s) + (1 - b_val) * anp.log(1 - s), (1,))
+            return ad.relax.reinforce_surrogate(logp, np.array([f_val]), baseline)
+
+        out.append(float(ad.grad(surrogate)(theta)))
+    return np.array(out)
+
+
+def _moments(theta, f0, f1, baseline):
+    p = float(_sigmoid(theta))
+    weights = np.array([1 - p, p])
+    g = _one_sample_estimates(theta, f0, f1, baseline)
+    mean = weights @ g
+    return mean, float(weights @ g**2), float(weights @ (g - mean) ** 2)
+
+
+def reinforce_variance(variance_fn, baseline_fn) -> bool:
+    """Exercise 5: the variance of one REINFORCE sample, and the best constant baseline."""
+    cases = []
+    for theta, f0, f1, c in [(1.0, 2.2025, 2.3025, 0.0), (-0.5, 1.0, -2.0, 0.5)]:
+        mean, second, variance = _moments(theta, f0, f1, c)
+        cases.append(
+            Case(
+                args=(theta, f0, f1, c),
+                expected=variance,
+                name=f"theta = {theta}, f0 = {f0}, f1 = {f1}, baseline {c}",
+                rtol=1e-8,
+                atol=1e-12,
+                hints={
+                    _near(second): "that is the mean of the square, E[g^2]: subtract the "
+                    "square of the mean, E[g]^2 = (p (1 - p) (f1 - f0))^2",
+                    _near(np.sqrt(variance)): "that is the standard deviation: square it",
+                },
+            )
+        )
+    ok = check("reinforce_variance", variance_fn, cases)
+    cases = []
+    for theta, f0, f1 in [(1.0, 2.2025, 2.3025), (-0.5, 1.0, -2.0)]:
+        p = float(_sigmoid(theta))
+        v = [_moments(theta, f0, f1, c)[2] for c in (-1.0, 0.0, 1.0)]
+        best = 0.5 * (v[0] - v[2]) / (v[0] - 2 * v[1] + v[2])  # the quadratic's minimiser
+        cases.append(
+            Case(
+                args=(theta, f0, f1),
+                expected=best,
+                name=f"theta = {theta}, f0 = {f0}, f1 = {f1}",
+                rtol=1e-6,
+                atol=1e-9,
+                hints={
+                    _near(p * f1 + (1 - p) * f0): "that is E[f]: a good baseline, not the "
+                    "best one; minimise the variance, a quadratic in the baseline"
+                },
+            )
+        )
+    return check("best_baseline", baseline_fn, cases) and ok
