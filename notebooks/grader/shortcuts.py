@@ -40,6 +40,12 @@ FORBIDDEN: dict[str, dict[str, set[str]]] = {
         "reinforce_gradient": TRANSFORMS | {"reinforce_surrogate", "relax"},
         "soft_histogram": {"soft_histogram"},
     },
+    "lab18-bilevel": {"predict_tape_nodes": {"recording", "record", "trace_tables", "graph"}},
+    "lab19-build-the-core": {  # Tagged, grad, linearize and transpose: built from scratch
+        "*": TRANSFORMS
+        | {"recording", "trace_tables", "graph", "REGISTRY", "Primitive", "core"}
+        | {"forward", "reverse", "custom_jvp", "custom_vjp", "jacobian", "check_grads"},
+    },
 }
 LIBRARY = "autodiff_lite"
 DYNAMIC = {"eval", "exec", "compile", "__import__", "globals", "vars", "locals", "inspect",

@@ -56,6 +56,11 @@ WRONG = {
             "return 2 + 4 + 12 * (K - 1) + 8",
             "return 2 + 4 + 12 * (K - 1) + 7",
         ),
+        # measured instead of predicted, with the library's recorder: a forbidden shortcut
+        """def predict_tape_nodes(K, method):
+    loss = implicit_loss if method == "implicit" else (lambda s: unrolled_loss(s, K))
+    return len(ad.recording.record(loss, np.zeros(2)).nodes)
+""",
     ],
     "tune": [
         # gradient ascent: the step's sign
