@@ -6,42 +6,90 @@ from lab_wrong_answers import solution_with
 LAB = "lab8-pipelines"
 
 WRONG = {
-    "fly": [
-        # explicit Euler: the position moves with the old velocity
+    "swing": [
+        # explicit Euler: the angle moves with the old velocity
         solution_with(
             LAB,
-            "fly",
-            "        vx, vy = vx + dt * ax, vy + dt * ay\n"
-            "        x, y = x + dt * vx, y + dt * vy\n",
-            "        x, y = x + dt * vx, y + dt * vy\n"
-            "        vx, vy = vx + dt * ax, vy + dt * ay\n",
+            "swing",
+            "        omega = omega - dt * (stiffness * anp.sin(phi) + damping * omega)\n"
+            "        phi = phi + dt * omega\n",
+            "        phi, omega = (\n"
+            "            phi + dt * omega,\n"
+            "            omega - dt * (stiffness * anp.sin(phi) + damping * omega),\n"
+            "        )\n",
         ),
-        # linear drag -k v instead of quadratic -k |v| v
+        # the small-angle pendulum: sin(phi) replaced by phi
+        solution_with(LAB, "swing", "stiffness * anp.sin(phi)", "stiffness * phi"),
+        # stores the angle before each step: the start is in, the last step is out
         solution_with(
             LAB,
-            "fly",
-            "ax, ay = -k * speed * vx, -k * speed * vy - G",
-            "ax, ay = -k * vx, -k * vy - G",
+            "swing",
+            "    for _step in range(n_steps):\n"
+            "        omega = omega - dt * (stiffness * anp.sin(phi) + damping * omega)\n"
+            "        phi = phi + dt * omega\n"
+            "        angles.append(phi)\n",
+            "    for _step in range(n_steps):\n"
+            "        angles.append(phi)\n"
+            "        omega = omega - dt * (stiffness * anp.sin(phi) + damping * omega)\n"
+            "        phi = phi + dt * omega\n",
         ),
     ],
-    # the sum over targets instead of the mean
-    "end_to_end_loss": solution_with(
-        LAB,
-        "end_to_end_loss",
-        "return anp.mean(anp.sum(miss * miss, axis=1))",
-        "return anp.sum(miss * miss)",
-    ),
-    "fit_drag": [
-        # too few plain gradient steps on k itself: far from converged from a bad start
+    "predict_simulator_runs": [
+        # counts the backward pass as a second run of the simulator
+        solution_with(
+            LAB,
+            "predict_simulator_runs",
+            '"grad": 1,  # one recorded run, then one backward pass',
+            '"grad": 2,',
+        ),
+        # forward differences without the base point
+        solution_with(
+            LAB,
+            "predict_simulator_runs",
+            '"forward differences": n_params + 1,',
+            '"forward differences": n_params,',
+        ),
+        # the Hessian as n^2 runs, one per entry
+        solution_with(
+            LAB,
+            "predict_simulator_runs",
+            '"hessian": n_params,',
+            '"hessian": n_params * n_params,',
+        ),
+        # reverse mode thought to cost a pass per parameter, like forward mode
+        solution_with(
+            LAB,
+            "predict_simulator_runs",
+            '"jacrev": 1,',
+            '"jacrev": n_params,',
+        ),
+    ],
+    "end_to_end_loss": [
+        # the sum over targets instead of the mean
+        solution_with(
+            LAB,
+            "end_to_end_loss",
+            "return anp.mean((last - targets) ** 2)",
+            "return anp.sum((last - targets) ** 2)",
+        ),
+        # the angle after the first step, not the last one
+        solution_with(LAB, "end_to_end_loss", "[:, -1]", "[:, 0]"),
+        # the network alone, without the small-angle kick 3 t it corrects
+        solution_with(LAB, "end_to_end_loss", "kick = 3.0 * targets + ", "kick = "),
+    ],
+    "fit_pendulum": [
+        # plain gradient descent on the squared misfit, too few steps: far from converged
         """
-def fit_drag(launches, observed, k0):
-    def loss(k):
-        return anp.sum((fly(launches, k, 25, 0.04) - observed) ** 2)
+def fit_pendulum(state0, observed, guess):
+    def loss(p):
+        return anp.sum((swing(state0, p[0], p[1], N_STEPS, DT) - observed) ** 2)
 
-    k = float(k0)
+    p = np.array(guess, dtype=float)
     for _ in range(20):
-        k = k - 1e-4 * ad.grad(loss)(k)
-    return k
+        p = p - 1e-3 * ad.grad(loss)(p)
+    return float(p[0]), float(p[1])
 """,
+        # a single Gauss-Newton step: not converged from a guess 25 % off
+        solution_with(LAB, "fit_pendulum", "for _round in range(30):", "for _round in range(1):"),
     ],
 }
