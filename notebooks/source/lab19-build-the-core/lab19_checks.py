@@ -89,8 +89,8 @@ def grad(grad, sin, exp) -> bool:
     def wave_ref(x):
         return 0.5 * x * x * x + 2.0 * anp.sin(1.5 * x) * anp.exp(x / 2)
 
-    def confusing(x):  # x · d/dy (x y) at y = 1: x², derivative 2 at x = 1
-        return x * grad(lambda y: x * y)(1.0)
+    def confusing(x):  # x · d/dy (x y) at y = 2: x², derivative 2 at x = 1
+        return x * grad(lambda y: x * y)(2.0)
 
     def blind(x):  # x · d/dy (3 x) at y = 1: 0
         return x * grad(lambda y: 3.0 * x)(1.0)
@@ -108,7 +108,7 @@ def grad(grad, sin, exp) -> bool:
         Case(
             args=(confusing, 1.0),
             expected=2.0,
-            name="d/dx [x · d/dy (x y) at y = 1] at 1",
+            name="d/dx [x · d/dy (x y) at y = 2] at 1",
             hints={
                 lambda got: np.isclose(got, 3.0): "perturbation confusion: the inner grad "
                 "must use a level above the outer one (count the running grads in _level)",
@@ -157,7 +157,7 @@ def predict_confused(fn) -> bool:
     """Exercise 3: the prediction against the untagged code, run here."""
     grad_untagged = _untagged_dual()
     cases = []
-    for m, x0, c in [(1, 1.0, 1.0), (2, 1.5, -0.5), (3, 0.8, 2.0)]:
+    for m, x0, c in [(1, 1.0, 2.0), (2, 1.5, -0.5), (3, 0.8, 2.0)]:
 
         def f(x, m=m, c=c):
             out = grad_untagged(lambda y: x * y)(c)
