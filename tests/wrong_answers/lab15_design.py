@@ -1,4 +1,5 @@
-"""Plausible wrong answers to Lab 15 (design optimisation); each must lose marks."""
+"""Plausible wrong answers to Lab 15 (design optimisation); format in
+``tests/lab_wrong_answers.py``."""
 
 from lab_wrong_answers import solution_with
 
@@ -6,51 +7,107 @@ LAB = "lab15-design"
 
 WRONG = {
     "fit_intercepts": [
-        # the sign of the extrapolation: mean(y) + slope * mean(z)
-        solution_with(
-            LAB,
-            "fit_intercepts",
-            "anp.mean(hits, axis=1) - slopes",
-            "anp.mean(hits, axis=1) + slopes",
-        ),
-        # plain numpy on the traced layer positions: right values, but not differentiable
-        """
-def fit_intercepts(z, hits):
-    z = np.asarray(z, dtype=float)
-    dz = z - np.mean(z)
-    slopes = (hits @ dz) / np.sum(dz * dz)
-    return np.mean(hits, axis=1) - slopes * np.mean(z)
-""",
+        # the unweighted fit of the lesson: every layer counts the same
+        solution_with(LAB, "fit_intercepts", "w = 1.0 / sigma**2", "w = 1.0 + 0.0 * sigma"),
+        # weights 1 / sigma instead of 1 / sigma^2
+        solution_with(LAB, "fit_intercepts", "w = 1.0 / sigma**2", "w = 1.0 / sigma"),
     ],
     "ip_resolution": [
-        # forgets the extrapolation term: the resolution at the layers' centre
-        """
-def ip_resolution(z, sigma):
-    return float(sigma / np.sqrt(len(z)))
-""",
-        # the variance instead of the standard deviation
-        solution_with(LAB, "ip_resolution", "float(sigma * np.sqrt(", "float(sigma**2 * ("),
+        # right values, but float() cuts the gradient
+        solution_with(
+            LAB,
+            "ip_resolution",
+            "return anp.sqrt(1.0 / total + z_c**2 / spread)",
+            "return float(np.sqrt(1.0 / total + z_c**2 / spread))",
+        ),
+        # the variance, not the standard deviation
+        solution_with(
+            LAB,
+            "ip_resolution",
+            "return anp.sqrt(1.0 / total + z_c**2 / spread)",
+            "return 1.0 / total + z_c**2 / spread",
+        ),
+        # forgets the error of the mean: only the extrapolation term
+        solution_with(
+            LAB,
+            "ip_resolution",
+            "return anp.sqrt(1.0 / total + z_c**2 / spread)",
+            "return anp.sqrt(z_c**2 / spread)",
+        ),
+    ],
+    "predict_resolution_factor": [
+        # "a longer lever arm is better": divides by the scale
+        solution_with(
+            LAB,
+            "predict_resolution_factor",
+            "return sigma_factor / np.sqrt(copies)",
+            "return sigma_factor / (scale * np.sqrt(copies))",
+        ),
+        # copies divide the error, not its square
+        solution_with(
+            LAB,
+            "predict_resolution_factor",
+            "return sigma_factor / np.sqrt(copies)",
+            "return sigma_factor / copies",
+        ),
+        # ignores the copies
+        solution_with(
+            LAB,
+            "predict_resolution_factor",
+            "return sigma_factor / np.sqrt(copies)",
+            "return sigma_factor + 0 * copies",
+        ),
     ],
     "soft_significance": [
-        # cuts on the signed IP: loses the displaced tracks with negative IP
-        solution_with(LAB, "soft_significance", "anp.abs(ip)", "ip"),
-        # the width used as the steepness
-        solution_with(LAB, "soft_significance", "1.0 / width", "width"),
+        # means over all the tracks instead of over each class
+        solution_with(
+            LAB,
+            "soft_significance",
+            "efficiency_s = anp.sum(keep * signal) / np.sum(signal)",
+            "efficiency_s = anp.sum(keep * signal) / len(signal)",
+        ),
+        # S / (S + B): forgets the square root
+        solution_with(LAB, "soft_significance", "s / anp.sqrt(b + s)", "s / (b + s)"),
+    ],
+    "detector_significance": [
+        # the hit noise not scaled by the layer's resolution
+        solution_with(
+            LAB,
+            "detector_significance",
+            'hits = truth + detector["sigma"] * tracks["noise"]',
+            'hits = truth + tracks["noise"]',
+        ),
+        # forgets z_min: layers anywhere between 0 and z_max - z_min
+        solution_with(
+            LAB,
+            "detector_significance",
+            "return low + (high - low) * ad.relax.sigmoid(u)",
+            "return (high - low) * ad.relax.sigmoid(u)",
+        ),
+        # the inverse map forgets the -log(1 - f) of the logit
+        solution_with(
+            LAB,
+            "detector_significance",
+            "return np.log(fraction) - np.log1p(-fraction)",
+            "return np.log(fraction)",
+        ),
     ],
     "optimise_design": [
-        # minimises the objective (Adam given the gradient of +objective)
-        solution_with(LAB, "optimise_design", "lambda p: -objective(p)", "lambda p: objective(p)"),
-        # records the value after the update
-        """
-def optimise_design(objective, params, steps, lr):
-    opt = ad.optim.Adam(lr=lr)
-    state = opt.init(params)
-    history = []
-    for _ in range(steps):
-        grads = ad.grad(lambda p: -objective(p))(params)
-        params, state = opt.update(params, grads, state)
-        history.append(float(objective(params)))
-    return params, history
-""",
+        # records Z after the update
+        solution_with(
+            LAB,
+            "optimise_design",
+            "        z_history.append(-float(value))\n"
+            "        params, adam_state = adam.update(params, grads, adam_state)",
+            "        params, adam_state = adam.update(params, grads, adam_state)\n"
+            "        z_history.append(float(detector_significance(params, tracks, detector)))",
+        ),
+        # gives Adam the gradient of +Z: minimises the significance
+        solution_with(
+            LAB,
+            "optimise_design",
+            "return -detector_significance(p, tracks, detector)",
+            "return detector_significance(p, tracks, detector)",
+        ),
     ],
 }
