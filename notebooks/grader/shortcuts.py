@@ -39,6 +39,7 @@ FORBIDDEN: dict[str, dict[str, set[str]]] = {
         "soft_cut_with_grad": TRANSFORMS | {"soft_cut", "sigmoid", "relax"},
         "reinforce_gradient": TRANSFORMS | {"reinforce_surrogate", "relax"},
         "soft_histogram": {"soft_histogram"},
+        "predict_reinforce_variance": TRANSFORMS | {"reinforce_surrogate", "relax"},
     },
     "lab18-bilevel": {"predict_tape_nodes": {"recording", "record", "trace_tables", "graph"}},
     "lab19-build-the-core": {  # Tagged, grad, linearize and transpose: built from scratch
