@@ -5,58 +5,109 @@ from lab_wrong_answers import solution_with
 LAB = "lab17-simulator"
 
 WRONG = {
-    "verlet_step": [
-        # explicit Euler: first order, and its energy grows without bound
+    "pendulum_step": [
+        # explicit Euler: first order, and its energy drifts without bound
         """
-def verlet_step(state, k, gamma, dt):
-    x, v = state
-    return x + dt * v, v + dt * chain_acceleration(x, v, k, gamma)
+def pendulum_step(state, length, damping, dt):
+    theta, omega = state
+    return theta + dt * omega, omega - dt * (G / length * anp.sin(theta) + damping * omega)
 """,
-        # the second half kick damps the old velocity v instead of v_half
-        solution_with(
-            LAB,
-            "verlet_step",
-            "chain_acceleration(x_new, v_half, k, gamma)",
-            "chain_acceleration(x_new, v, k, gamma)",
-        ),
+        # the small-angle pendulum: theta where sin(theta) belongs
+        solution_with(LAB, "pendulum_step", "anp.sin(a)", "a"),
+        # the second half kick damps the old velocity instead of the half-step one
+        solution_with(LAB, "pendulum_step", "pull(angle_next, spin_mid)", "pull(angle_next, spin)"),
+        # numpy's sin: right values, but the derivative in L and gamma breaks under tracing
+        solution_with(LAB, "pendulum_step", "anp.sin(a)", "np.sin(a)"),
     ],
     "simulate": [
-        # records before each step: the initial state is read, the last one is not
+        # records before each step: the initial angles are read, the last ones are not
         """
-def simulate(k, gamma, x0, v0, n_steps, dt, sensors, every):
-    state, readings = (x0, v0), []
-    for t in range(n_steps):
-        if t % every == 0:
-            readings.append(state[0][sensors])
-        state = verlet_step(state, k, gamma, dt)
-    return anp.stack(readings)
+def simulate(length, damping, theta0, n_steps, dt, every):
+    state, samples = (theta0, np.zeros(np.shape(theta0))), []
+    for done in range(n_steps):
+        if done % every == 0:
+            samples.append(state[0])
+        state = pendulum_step(state, length, damping, dt)
+    return anp.stack(samples)
 """,
         # stacks with numpy: fine for values, but breaks under ad.grad
-        solution_with(LAB, "simulate", "return anp.stack(readings)", "return np.array(readings)"),
+        solution_with(LAB, "simulate", "return anp.stack(samples)", "return np.array(samples)"),
+        # starts with the velocity equal to the angle instead of at rest
+        solution_with(LAB, "simulate", "(theta0, np.zeros(np.shape(theta0)))", "(theta0, theta0)"),
     ],
     "simulate_checkpointed": [
         # not checkpointed: right readings and gradient, but the whole tape is kept
         """
-def simulate_checkpointed(k, gamma, x0, v0, n_steps, dt, sensors, every, segment):
-    return simulate(k, gamma, x0, v0, n_steps, dt, sensors, every)
+def simulate_checkpointed(length, damping, theta0, n_steps, dt, every, segment):
+    return simulate(length, damping, theta0, n_steps, dt, every)
 """,
-        # captures k and gamma by closure instead of passing them to the checkpointed segment
-        """
-def simulate_checkpointed(k, gamma, x0, v0, n_steps, dt, sensors, every, segment):
-    def run_segment(x, v):
-        state, readings = (x, v), []
-        for t in range(1, segment + 1):
-            state = verlet_step(state, k, gamma, dt)
-            if t % every == 0:
-                readings.append(state[0][sensors])
-        return state[0], state[1], anp.stack(readings)
-
-    run_segment = ad.checkpoint(run_segment)
-    x, v, pieces = x0, v0, []
-    for _ in range(n_steps // segment):
-        x, v, piece = run_segment(x, v)
-        pieces.append(piece)
-    return anp.concatenate(pieces, axis=0)
-""",
+        # captures L and gamma by closure instead of passing them to the checkpointed segment
+        solution_with(
+            LAB,
+            "simulate_checkpointed",
+            "stretch(angle, spin, length, damping)\n        blocks",
+            "stretch(angle, spin, 1.0 * length, 1.0 * damping)\n        blocks",
+        ).replace(
+            "def stretch(angle, spin, length, damping):",
+            "def stretch(angle, spin, length_, damping_):",
+        ),
+        # keeps only the last segment's readings
+        solution_with(
+            LAB,
+            "simulate_checkpointed",
+            "return anp.concatenate(blocks, axis=0)",
+            "return block",
+        ),
+    ],
+    "predict_step_calls": [
+        # thinks the backward pass of reverse mode reruns the steps
+        solution_with(LAB, "predict_step_calls", '"grad": 1,', '"grad": 2,'),
+        # thinks a checkpointed gradient reruns each segment once per segment boundary
+        solution_with(
+            LAB,
+            "predict_step_calls",
+            '"grad_checkpointed": 2,',
+            '"grad_checkpointed": 1 + segment,',
+        ),
+        # thinks a second level of checkpointing costs nothing more
+        solution_with(
+            LAB,
+            "predict_step_calls",
+            '"grad_checkpointed_twice": 3,',
+            '"grad_checkpointed_twice": 2,',
+        ),
+        # one run per finite difference instead of two (central differences)
+        solution_with(
+            LAB,
+            "predict_step_calls",
+            '"central_differences": 2 * n_params,',
+            '"central_differences": n_params,',
+        ),
+        # forward mode: one JVP gives every parameter's derivative
+        solution_with(
+            LAB, "predict_step_calls", '"jvp_per_param": n_params,', '"jvp_per_param": 1,'
+        ),
+    ],
+    "calibrate": [
+        # gradient ascent: Adam given the negated gradient, the fit walks away
+        solution_with(
+            LAB,
+            "calibrate",
+            "logs, moments = adam.update(logs, slope, moments)",
+            "logs, moments = adam.update(logs, -slope, moments)",
+        ),
+        # returns the logarithms it optimised, not L and gamma
+        solution_with(
+            LAB, "calibrate", "length, damping = np.exp(logs)\n", "length, damping = logs\n"
+        ),
+        # records the loss after the update
+        solution_with(
+            LAB,
+            "calibrate",
+            "        history.append(float(current))\n"
+            "        logs, moments = adam.update(logs, slope, moments)\n",
+            "        logs, moments = adam.update(logs, slope, moments)\n"
+            "        history.append(float(mismatch(logs)))\n",
+        ),
     ],
 }
