@@ -49,4 +49,24 @@ WRONG = {
         # the lesson's convention Y = X W + b: W_bar transposed
         solution_with(LAB, "linear_backward", "Y_bar.T @ X", "X.T @ Y_bar"),
     ],
+    "predict_jacobian_bytes": [
+        # entries, not bytes
+        solution_with(LAB, "predict_jacobian_bytes", "8 * output_entries", "output_entries"),
+        # the batch counted once for X: (m, B, n) instead of (B, m, B, n)
+        solution_with(
+            LAB,
+            "predict_jacobian_bytes",
+            "(batch * n_in, n_out * n_in, n_out)",
+            "(n_in, n_out * n_in, n_out)",
+        ),
+        # the Jacobians of one example, as in the lesson: no batch at all
+        solution_with(
+            LAB,
+            "predict_jacobian_bytes",
+            "output_entries = batch * n_out",
+            "output_entries, batch = n_out, 1",
+        ),
+        # float32 sizes
+        solution_with(LAB, "predict_jacobian_bytes", "8 * output_entries", "4 * output_entries"),
+    ],
 }

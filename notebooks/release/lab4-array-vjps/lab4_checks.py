@@ -265,3 +265,32 @@ def linear_backward(fn) -> bool:
             )
         )
     return check("linear_backward", fn, cases)
+
+
+# ----------------------------------------------------------------------------
+# Exercise 6: the bytes of the Jacobians
+# ----------------------------------------------------------------------------
+
+
+def predict_jacobian_bytes(fn) -> bool:
+    """Exercise 6: predict_jacobian_bytes(batch, n_in, n_out), against sizes by hand."""
+    cases = []
+    for B, n, m, expected, name in [
+        # Y is (B, m); the Jacobians are (B, m, B, n), (B, m, m, n) and (B, m, m), 8 bytes each
+        (1, 1, 1, (8, 8, 8), "B = n = m = 1: three 1-entry Jacobians"),
+        (3, 4, 2, (8 * 6 * 12, 8 * 6 * 8, 8 * 6 * 2), "B = 3, n = 4, m = 2"),
+        (4, 3, 2, (8 * 8 * 12, 8 * 8 * 6, 8 * 8 * 2), "B = 4, n = 3, m = 2"),
+    ]:
+        hints = {
+            lambda got, e=expected: tuple(got) == tuple(v // 8 for v in e): "those are entries: "
+            "a float64 entry takes 8 bytes",
+            lambda got, e=expected, B=B: len(tuple(got)) == 3 and tuple(got)[0] * B == e[0]: (
+                "X_bytes: the output (B, m) depends on the whole input (B, n), so the batch "
+                "appears twice, (B, m, B, n)"
+            ),
+            lambda got, e=expected, B=B: len(tuple(got)) == 3 and tuple(got)[2] * B == e[2]: (
+                "b_bytes: every one of the B * m outputs has a row, (B, m, m)"
+            ),
+        }
+        cases.append(Case(args=(B, n, m), expected=expected, name=name, hints=hints))
+    return check("predict_jacobian_bytes", fn, cases)
