@@ -21,7 +21,52 @@ WRONG = {
             "rel = np.abs(analytic - numeric)",
         ),
     ],
+    "predict_checker_error": [
+        # the h**2 / 2 of e^{ch} kept for the central difference too (the cancellation missed)
+        solution_with(LAB, "predict_checker_error", "return ch**2 / 6", "return ch**2 / 2"),
+        # the forward difference's error taken as (ch)**2 / 2: the order of the central one
+        solution_with(LAB, "predict_checker_error", "return ch / 2", "return ch**2 / 2"),
+        # the step alone, without the scale c of the function
+        solution_with(LAB, "predict_checker_error", "ch = c * h", "ch = h"),
+    ],
+    "diagnose": [
+        # the ratio the wrong way round: order -2 for a right gradient
+        solution_with(
+            LAB,
+            "diagnose",
+            "order = float(np.log2(coarse / fine))",
+            "order = float(np.log2(fine / coarse))",
+        ),
+        # a fixed threshold on the error instead of its order
+        solution_with(
+            LAB,
+            "diagnose",
+            '    if order > 1.5:\n        return order, "noise"',
+            '    if coarse < 1e-3:\n        return order, "noise"',
+        ),
+        # the error at a step 10 times smaller, but the order computed as if it were h / 2
+        solution_with(
+            LAB,
+            "diagnose",
+            "worst_relative_error(f, grad_f, x, h / 2)",
+            "worst_relative_error(f, grad_f, x, h / 10)",
+        ),
+    ],
     "fixed_rules": [
+        # cumsum left as given (a running sum from the start, not to the end)
+        solution_with(
+            LAB,
+            "fixed_rules",
+            "return total - anp.cumsum(g, axis=-1) + g",
+            "return anp.cumsum(g, axis=-1)",
+        ),
+        # the reversed cumsum off by one: leaves out g_j itself
+        solution_with(
+            LAB,
+            "fixed_rules",
+            "return total - anp.cumsum(g, axis=-1) + g",
+            "return total - anp.cumsum(g, axis=-1)",
+        ),
         # logsumexp left as given (its bug is silent on square inputs and on 1-D ones)
         solution_with(
             LAB,

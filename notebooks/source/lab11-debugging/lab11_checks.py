@@ -2,9 +2,10 @@
 
 Each function runs one exercise's visible checks on your function and prints a report: which
 input, what was expected, what you returned, and a hint for the classic mistakes: a one-sided
-difference, an absolute error where a relative one is asked, 0/0 on a zero gradient, a rule
-that is still the given one, clipping each leaf by its own norm, a fixed start vector for
-power iteration. Passing them is necessary, not sufficient: the hidden tests use other inputs.
+difference, an absolute error where a relative one is asked, 0/0 on a zero gradient, a
+Taylor term off by a factor, an order taken the wrong way round, a rule that is still the
+given one, clipping each leaf by its own norm, a fixed start vector for power iteration.
+Passing them is necessary, not sufficient: the hidden tests use other inputs.
 """
 
 import numpy as np
@@ -155,8 +156,115 @@ def worst_relative_error(fn) -> bool:
 # ----------------------------------------------------------------------------
 
 
-def softplus_impl(x):
-    return np.logaddexp(0.0, x)
+def _measured_checker_error(c, h, scheme, x=0.3):
+    exact = c * np.exp(c * x)
+    if scheme == "central":
+        quotient = (np.exp(c * (x + h)) - np.exp(c * (x - h))) / (2 * h)
+    else:
+        quotient = (np.exp(c * (x + h)) - np.exp(c * x)) / h
+    return float(abs(exact - quotient) / max(abs(exact), abs(quotient)))
+
+
+def predict_checker_error(fn) -> bool:
+    """Exercise 2: predict_checker_error(c, h, scheme), against the measured error."""
+    cases = []
+    for c, h in [(2.0, 1e-2), (0.5, 2e-2), (5.0, 1e-3)]:
+        step_times_c = h * c
+        for scheme in ("central", "forward"):
+            cases.append(
+                Case(
+                    args=(c, h, scheme),
+                    expected=_measured_checker_error(c, h, scheme),
+                    name=f"{scheme} difference of exp({c:g} x), h = {h:g}",
+                    hints={
+                        lambda got, t=step_times_c: np.isclose(
+                            float(got), t**2 / 2
+                        ): "(ch)**2 / 2 is a "
+                        "term of e^{ch}; in the central quotient the even terms cancel: "
+                        "expand sinh(ch) / ch",
+                        lambda got, t=step_times_c: np.isclose(float(got), t): "expand "
+                        "(e^{ch} - 1) / (ch): 1 + ch / 2 + ...",
+                        lambda got, h=h, s=scheme: (
+                            np.isclose(float(got), h ** (2 if s == "central" else 1))
+                            or np.isclose(float(got), h**2 / 6)
+                            or np.isclose(float(got), h / 2)
+                        ): "the error is a function of c h, "
+                        "not of h alone: the derivative of exp(c x) grows with c",
+                    },
+                )
+            )
+    return check("predict_checker_error", fn, cases, compare=_compare_prediction)
+
+
+def _compare_prediction(got, expected) -> bool:
+    try:
+        return abs(float(got) - expected) <= 0.03 * expected
+    except (TypeError, ValueError):
+        return False
+
+
+# ----------------------------------------------------------------------------
+# Exercise 3
+# ----------------------------------------------------------------------------
+
+X3 = np.array([0.4, -0.8, 1.3])
+
+
+def smooth(x):
+    return float(np.sum(np.exp(x) + np.sin(2 * x)))
+
+
+def smooth_grad(x):
+    return np.exp(x) + 2 * np.cos(2 * x)
+
+
+def smooth_grad_wrong(x):
+    g = smooth_grad(x)
+    g[2] *= 1.001
+    return g
+
+
+def _compare_diagnosis(got, expected) -> bool:
+    order, verdict = got
+    return abs(float(order) - expected[0]) < 0.2 and verdict == expected[1]
+
+
+def diagnose(fn) -> bool:
+    """Exercise 3: diagnose(f, grad_f, x, h) -> (order, verdict)."""
+    cases = [
+        Case(
+            args=(smooth, smooth_grad, X3),
+            expected=(2.0, "noise"),
+            name="a right gradient of sum(exp(x) + sin(2x)), h = 1e-2",
+            hints={
+                lambda got: abs(float(got[0]) + 2) < 0.2: "order -2: the ratio is the error at "
+                "h over the error at h / 2, not the other way round",
+                lambda got: abs(float(got[0]) - 1) < 0.2: "order 1: is Exercise 1 still a "
+                "one-sided difference?",
+                lambda got: abs(float(got[0]) - 2) < 0.2: "the order is right: the verdict is "
+                "'noise' above 1.5",
+            },
+        ),
+        Case(
+            args=(smooth, smooth_grad_wrong, X3),
+            expected=(0.0, "wrong"),
+            name="the same gradient with its last entry 0.1% too large",
+            hints={
+                lambda got: abs(float(got[0])) < 0.2: "the order is right: the verdict is "
+                "'wrong' below 0.5",
+            },
+        ),
+    ]
+    return check("diagnose", fn, cases, compare=_compare_diagnosis)
+
+
+# ----------------------------------------------------------------------------
+# Exercise 5
+# ----------------------------------------------------------------------------
+
+
+def cumsum_impl(x):
+    return np.cumsum(x, axis=-1)
 
 
 def logsumexp_impl(x):
@@ -189,8 +297,8 @@ def _rule_case(impl, x, reference, name, hints):
     )
 
 
-def _softplus_reference(g, x):
-    return g * np.exp(-np.logaddexp(0.0, -x))  # g * sigmoid(x)
+def _cumsum_reference(g, x):
+    return np.flip(np.cumsum(np.flip(g, -1), axis=-1), -1)
 
 
 def _logsumexp_reference(g, x):
@@ -205,16 +313,16 @@ def _rms_norm_reference(g, x):
     return ad.vjp(rms_norm, x)[1](g)[0]
 
 
-def fixed_rules(softplus_vjp, logsumexp_vjp, rms_norm_vjp) -> bool:
-    """Exercise 2: the three fixed rules, rule(g, ans, x) -> x_bar, against the true VJPs."""
-    x_soft = np.array([[-2.0, 0.5], [1.0, 3.0]])
+def fixed_rules(cumsum_vjp, logsumexp_vjp, rms_norm_vjp) -> bool:
+    """Exercise 5: the three fixed rules, rule(g, ans, x) -> x_bar, against the true VJPs."""
+    x_cum = np.array([[-2.0, 0.5], [1.0, 3.0]])
     x_square = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, -0.5], [1.5, 0.2, 0.3]])
     x_wide = np.array([[0.5, -1.0, 2.0, 0.1], [1.0, 0.2, -0.4, 0.3]])
 
-    still_softplus = (
-        lambda g, ans, x: _close_to(g * np.exp(-ans)),
-        "this is what the given rule returns: exp(-ans) = 1 / (1 + e^x); compare it with "
-        "the slope of softplus at a large x (it tends to 1 there)",
+    still_cumsum = (
+        lambda g, ans, x: _close_to(np.cumsum(g, axis=-1)),
+        "this is what the given rule returns: x_0 feeds every running sum, x_last only the "
+        "last one; sum g from each position to the END of the axis",
     )
     still_lse = (
         lambda g, ans, x: _close_to(g * np.exp(x - ans)),
@@ -233,13 +341,9 @@ def fixed_rules(softplus_vjp, logsumexp_vjp, rms_norm_vjp) -> bool:
     )
     results = [
         check(
-            "softplus_vjp",
-            softplus_vjp,
-            [
-                _rule_case(
-                    softplus_impl, x_soft, _softplus_reference, "x, shape (2, 2)", [still_softplus]
-                )
-            ],
+            "cumsum_vjp",
+            cumsum_vjp,
+            [_rule_case(cumsum_impl, x_cum, _cumsum_reference, "x, shape (2, 2)", [still_cumsum])],
         ),
         check(
             "logsumexp_vjp",
@@ -265,12 +369,12 @@ def fixed_rules(softplus_vjp, logsumexp_vjp, rms_norm_vjp) -> bool:
 
 
 # ----------------------------------------------------------------------------
-# Exercise 3
+# Exercise 6
 # ----------------------------------------------------------------------------
 
 
 def clip_by_global_norm(fn) -> bool:
-    """Exercise 3: clip_by_global_norm(grads, max_norm) -> (clipped, norm)."""
+    """Exercise 6: clip_by_global_norm(grads, max_norm) -> (clipped, norm)."""
 
     def clip_or_value_error(grads, max_norm):
         try:
@@ -323,7 +427,7 @@ def clip_by_global_norm(fn) -> bool:
 
 
 # ----------------------------------------------------------------------------
-# Exercise 4
+# Exercise 7
 # ----------------------------------------------------------------------------
 
 
@@ -336,7 +440,7 @@ def quadratic_of(H):
 
 
 def largest_stable_step(fn) -> bool:
-    """Exercise 4: largest_stable_step(loss, w, n_iter) -> (lam_max, 2 / lam_max)."""
+    """Exercise 7: largest_stable_step(loss, w, n_iter) -> (lam_max, 2 / lam_max)."""
     H1 = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 0.5]])
     lam1 = (5 + np.sqrt(5)) / 2
     H2 = np.array([[2.0, -1.0, 0.0], [-1.0, 2.0, 0.0], [0.0, 0.0, 1.0]])  # top: (1, -1, 0)
