@@ -49,19 +49,77 @@ WRONG = {
             "    for t in reversed(order):\n",
         ),
     ],
-    # the sum of the squared errors, not their mean
-    "mlp_loss": solution_with(
-        LAB, "mlp_loss", "return (diff * diff).mean()", "return (diff * diff).sum()"
-    ),
+    "mlp_loss": [
+        # the sum of the squared errors, not their mean
+        solution_with(
+            LAB,
+            "mlp_loss",
+            "return (residual * residual).mean()",
+            "return (residual * residual).sum()",
+        ),
+        # a tanh after the last layer too
+        """
+def mlp_loss(params, x, y):
+    h = x
+    for W, b in params:
+        h = (h @ W + b).tanh()
+    d = h - y
+    return (d * d).mean()
+""",
+        # only the lesson's one hidden layer: the layers after the second are ignored
+        """
+def mlp_loss(params, x, y):
+    (W1, b1), (W2, b2) = params[0], params[-1]
+    if len(params) == 1:
+        d = x @ W1 + b1 - y
+    else:
+        d = (x @ W1 + b1).tanh() @ W2 + b2 - y
+    return (d * d).mean()
+""",
+    ],
+    "predict_tape": [
+        # anp.mean counted as one node
+        solution_with(LAB, "predict_tape", "at_the_end = 6", "at_the_end = 5"),
+        # the parameters counted as nodes too (two per layer)
+        solution_with(
+            LAB,
+            "predict_tape",
+            "nodes = per_hidden_layer * depth + at_the_end",
+            "nodes = per_hidden_layer * depth + at_the_end + 2 * (depth + 1)",
+        ),
+        # only the hidden layers' arrays counted: the output layer and the loss forgotten
+        solution_with(
+            LAB,
+            "predict_tape",
+            "floats = per_hidden_layer * depth * batch * width + 4 * batch + 2",
+            "floats = per_hidden_layer * depth * batch * width",
+        ),
+        # the tape's length scales with the width (one node per unit)
+        solution_with(
+            LAB,
+            "predict_tape",
+            "nodes = per_hidden_layer * depth + at_the_end",
+            "nodes = per_hidden_layer * depth * width + at_the_end",
+        ),
+    ],
     "train": [
         # never clears the gradients: each step uses the sum of all past gradients
-        solution_with(LAB, "train", "        p.grad = None\n", ""),
+        solution_with(LAB, "train", "            leaf.grad = None\n", ""),
         # records the loss after the update
         solution_with(
             LAB,
             "train",
-            "        sgd_step(params, lr)\n        losses.append(loss.item())",
-            "        sgd_step(params, lr)\n        losses.append(mlp_loss(params, x, y).item())",
+            "        history.append(current.item())\n        current.backward()\n"
+            "        sgd_step(params, lr)\n",
+            "        current.backward()\n        sgd_step(params, lr)\n"
+            "        history.append(mlp_loss(params, x, y).item())\n",
+        ),
+        # rebinds the name instead of updating the array in place (p = p - lr * p.grad)
+        solution_with(
+            LAB,
+            "train",
+            "            leaf.data -= lr * leaf.grad\n",
+            "            leaf = leaf - lr * leaf.grad\n",
         ),
     ],
 }

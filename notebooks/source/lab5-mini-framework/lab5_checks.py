@@ -3,8 +3,8 @@
 Each function runs one exercise's visible checks on your code and prints a report: which
 input, what was expected, what you returned, and a hint for the classic mistakes
 (forgetting to un-broadcast a bias, a transposed matrix-product rule, overwriting instead
-of accumulating, not clearing gradients between training steps). Passing them is
-necessary, not sufficient: the hidden tests use other inputs.
+of accumulating, not clearing gradients between training steps, a miscounted tape).
+Passing them is necessary, not sufficient: the hidden tests use other inputs.
 """
 
 import numpy as np
@@ -317,100 +317,160 @@ def backward(Tensor) -> bool:
 
 
 # ----------------------------------------------------------------------------
-# Exercises 3 and 4: the network and its training
+# Exercises 3 to 5: the network, its tape and its training
 # ----------------------------------------------------------------------------
 
 xs = np.linspace(-2.0, 2.0, 32).reshape(-1, 1)
 ys = np.sin(xs)
 
 
-def init_params(seed, hidden=16):
+def init_params(seed, widths=(1, 16, 1)):
+    """The lab's initial parameters [(W_1, b_1), ...] (the same as its init_params)."""
     rng = np.random.default_rng(seed)
-    return {
-        "W1": rng.normal(size=(1, hidden)),
-        "b1": rng.normal(size=hidden),
-        "W2": rng.normal(size=(hidden, 1)) / np.sqrt(hidden),
-        "b2": np.zeros(1),
-    }
+    layers = []
+    for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        last = k == len(widths) - 2
+        W = rng.normal(size=(n_in, n_out)) / np.sqrt(n_in)
+        layers.append((W, np.zeros(n_out) if last else rng.normal(size=n_out)))
+    return layers
 
 
 def loss_ad(params, x, y):
-    h = anp.tanh(x @ params["W1"] + params["b1"])
-    pred = h @ params["W2"] + params["b2"]
-    return anp.mean((pred - y) ** 2)
+    """The network's loss with autodiff_lite's anp, for checking (and for the tape of
+    Exercise 4): tanh after every layer but the last, then the mean squared error."""
+    h = x
+    for weight, bias in params[:-1]:
+        h = anp.tanh(h @ weight + bias)
+    return anp.mean((h @ params[-1][0] + params[-1][1] - y) ** 2)
+
+
+def _tensors(Tensor, layers):
+    return [(Tensor(W, requires_grad=True), Tensor(b, requires_grad=True)) for W, b in layers]
 
 
 def mlp_loss(Tensor, fn) -> bool:
-    """Exercise 3: mlp_loss(params, x, y): the loss and its gradients."""
+    """Exercise 3: mlp_loss(params, x, y): the loss and its gradients, at several depths."""
 
-    def run(seed):
-        params = {k: Tensor(v, requires_grad=True) for k, v in init_params(seed).items()}
+    def run(seed, widths):
+        params = _tensors(Tensor, init_params(seed, widths))
         loss = fn(params, Tensor(xs), Tensor(ys))
         if not isinstance(loss, Tensor):
             raise TypeError(f"mlp_loss returned a {type(loss).__name__}, not a Tensor")
         loss.backward()
-        return {"loss": np.asarray(loss.data), **{k: np.asarray(p.grad) for k, p in params.items()}}
+        grads = [(np.asarray(W.grad), np.asarray(b.grad)) for W, b in params]
+        return {"loss": np.asarray(loss.data), "grads": grads}
 
-    p0 = init_params(0)
-    expected = {"loss": np.asarray(loss_ad(p0, xs, ys)), **ad.grad(loss_ad)(p0, xs, ys)}
-    hints = {
-        lambda got: np.shape(got["loss"]) != (): "return the loss as a Tensor of shape (): "
-        "use .mean() (or .sum() * (1 / n)) at the end",
-        lambda got: np.isclose(
-            float(np.asarray(got["loss"]).sum()), 32 * float(expected["loss"])
-        ): "that is the sum of the squared errors: take the mean",
-    }
-    case = Case(
-        args=(0,),
-        expected=expected,
-        name="the loss and its gradients at seed 0",
-        rtol=1e-10,
-        atol=1e-12,
-        hints=hints,
-    )
-    return check("mlp_loss", run, [case])
+    cases = []
+    for seed, widths, name in [
+        (0, (1, 16, 1), "one hidden layer of 16"),
+        (1, (1, 8, 4, 1), "two hidden layers, 8 and 4 units"),
+        (2, (1, 1), "a single linear layer (no tanh at all)"),
+    ]:
+        p0 = init_params(seed, widths)
+        expected = {"loss": np.asarray(loss_ad(p0, xs, ys)), "grads": ad.grad(loss_ad)(p0, xs, ys)}
+        hints = {
+            lambda got: np.shape(got["loss"]) != (): "return the loss as a Tensor of shape (): "
+            "use .mean() (or .sum() * (1 / n)) at the end",
+            lambda got, e=expected: np.isclose(
+                float(np.asarray(got["loss"]).sum()), 32 * float(e["loss"])
+            ): "that is the sum of the squared errors: take the mean",
+        }
+        cases.append(
+            Case(
+                args=(seed, widths),
+                expected=expected,
+                name=f"the loss and its gradients, {name}",
+                rtol=1e-10,
+                atol=1e-12,
+                hints=hints,
+            )
+        )
+    return check("mlp_loss", run, cases)
+
+
+def measured_tape(depth, width, batch):
+    """(nodes, floats): the tape autodiff_lite records for loss_ad, counted."""
+    from autodiff_lite.recording import record
+
+    layers = init_params(0, (1, *[width] * depth, 1))
+    flat = [a for layer in layers for a in layer]
+
+    def loss_of_leaves(x, y, *leaves):
+        return loss_ad(list(zip(leaves[::2], leaves[1::2])), x, y)
+
+    x = np.linspace(-2.0, 2.0, batch).reshape(-1, 1)
+    tape = record(loss_of_leaves, x, np.sin(x), *flat)
+    return len(tape.nodes), sum(int(np.size(node.ans)) for node in tape.nodes)
+
+
+def predict_tape(fn) -> bool:
+    """Exercise 4: predict_tape(depth, width, batch), against counts worked out by hand."""
+    cases = []
+    for depth, width, batch, expected, name in [
+        # 3 nodes of (32, 16) for the hidden layer; 4 of (32, 1) and 2 of () at the end
+        (1, 16, 32, (9, 3 * 32 * 16 + 4 * 32 + 2), "one hidden layer of 16, batch 32"),
+        (2, 16, 32, (12, 6 * 32 * 16 + 4 * 32 + 2), "two hidden layers of 16, batch 32"),
+        (3, 8, 10, (15, 9 * 10 * 8 + 4 * 10 + 2), "three hidden layers of 8, batch 10"),
+        (0, 50, 7, (6, 4 * 7 + 2), "no hidden layer: one linear layer, batch 7"),
+    ]:
+        hints = {
+            lambda got, e=expected: tuple(got)[0] == e[0] - 1: "one node short: anp.mean "
+            "records two nodes (a sum, then a division)",
+            lambda got, e=expected, d=depth: tuple(got)[0] == e[0] - d: "one node short per "
+            "hidden layer: a layer is a matmul, an add (the bias) and a tanh",
+            lambda got, e=expected, d=depth: tuple(got)[0] == e[0] + 2 * d + 2: "the "
+            "parameters and the data are the tape's inputs, not nodes",
+        }
+        cases.append(Case(args=(depth, width, batch), expected=expected, name=name, hints=hints))
+    return check("predict_tape", fn, cases)
 
 
 def _train_reference(p0, steps, lr):
     value_and_grad = ad.value_and_grad(loss_ad)
-    params, losses = dict(p0), []
+    params, losses = list(p0), []
     for _ in range(steps):
         loss, grads = value_and_grad(params, xs, ys)
-        params = {k: params[k] - lr * grads[k] for k in params}
+        params = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(params, grads)]
         losses.append(float(loss))
     return np.array(losses)
 
 
 def train(Tensor, sgd_step_fn, train_fn) -> bool:
-    """Exercise 4: sgd_step(params, lr) and train(params, x, y, steps, lr)."""
+    """Exercise 5: sgd_step(params, lr) and train(params, x, y, steps, lr)."""
 
     def step():
-        p = Tensor([1.0, 2.0], requires_grad=True)
-        same = p.data
-        (p * p).sum().backward()
-        sgd_step_fn({"p": p}, 0.25)
+        W, b = Tensor([[1.0, 2.0]], requires_grad=True), Tensor([0.5], requires_grad=True)
+        same = W.data
+        ((W * W).sum() + b.sum()).backward()
+        sgd_step_fn([(W, b)], 0.25)
         return {
-            "data": np.asarray(p.data),
-            "grad cleared": p.grad is None,
-            "updated in place": p.data is same or bool(np.shares_memory(p.data, same)),
+            "W": np.asarray(W.data),
+            "b": np.asarray(b.data),
+            "grads cleared": W.grad is None and b.grad is None,
+            "updated in place": W.data is same or bool(np.shares_memory(W.data, same)),
         }
 
     def training(steps):
-        params = {k: Tensor(v, requires_grad=True) for k, v in init_params(0).items()}
+        params = _tensors(Tensor, init_params(0))
         losses = train_fn(params, Tensor(xs), Tensor(ys), steps, 0.1)
         return np.asarray(losses, dtype=float)
 
     step_case = Case(
-        args=("sgd_step on p = [1, 2] with grad [2, 4], lr = 0.25",),
-        expected={"data": np.array([0.5, 1.0]), "grad cleared": True, "updated in place": True},
-        name="sgd_step on p = [1, 2] with grad [2, 4], lr = 0.25",
+        args=("sgd_step on W = [[1, 2]], b = [0.5], lr = 0.25",),
+        expected={
+            "W": np.array([[0.5, 1.0]]),
+            "b": np.array([0.25]),
+            "grads cleared": True,
+            "updated in place": True,
+        },
+        name="sgd_step on one layer, W = [[1, 2]] with grad [[2, 4]], b = [0.5] with grad [1]",
         hints={
-            lambda got: np.allclose(got["data"], [1.0, 2.0]): "p.data did not change: update it "
+            lambda got: np.allclose(got["W"], [[1.0, 2.0]]): "W.data did not change: update it "
             "in place, p.data -= lr * p.grad (rebinding p = ... inside the loop changes nothing "
             "outside it)",
             lambda got: not got["updated in place"]: "update the array in place "
             "(p.data -= lr * p.grad), so that the Tensors in params stay the leaves",
-            lambda got: not got["grad cleared"]: "set p.grad = None after the update, or the "
+            lambda got: not got["grads cleared"]: "set p.grad = None after the update, or the "
             "next backward() adds to the old gradient",
         },
     )
