@@ -52,6 +52,9 @@ import labinfo  # noqa: E402
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LAB1, LAB2, LAB4 = "lab1-finite-differences", "lab2-dual-numbers", "lab4-array-vjps"
 FULL = {lab: labinfo.autograded_points(lab) for lab in (LAB1, LAB2, LAB4)}
+# An attack's expected score: the lab's full marks less what the attack must cost (an
+# exercise whose tests it breaks), so a lab can gain exercises without every number changing.
+F1, F2, F4 = FULL[LAB1], FULL[LAB2], FULL[LAB4]
 TOKENS = ("COURSE", "REPO", "HOME", "PORT", "PORT_ANY", "HOSTS", "ABSTRACT", "ME", "LAB")
 MARKS = re.compile(r"PWNED_[A-Z_]+_MARK")  # what class 8 hopes to run in a browser
 
@@ -347,7 +350,7 @@ ATTACKS: list[Attack] = [
     # ---- 1. forging a pass ---------------------------------------------------------------
     # fake verdicts next to a wrong answer: display data, an execute_result, printed
     # "passed" lines and a markdown cell that says so
-    Attack("c1-fake-output", LAB1, 1, score=10.0, edits=(
+    Attack("c1-fake-output", LAB1, 1, score=F1 - 2, edits=(
         replace("forward_difference", WRONG_FD, """
             print("passed: 2 points")
             print("Score: 12/12 All tests passed!")
@@ -363,7 +366,7 @@ ATTACKS: list[Attack] = [
     )),
     # IPython hooks: pre/post_run_cell events that clear errors, set_custom_exc swallowing
     # every exception, input and AST transformers that delete the asserts still to come
-    Attack("c1-ipython-hooks", LAB2, 1, score=15.0, edits=(
+    Attack("c1-ipython-hooks", LAB2, 1, score=F2 - 2, edits=(
         replace("derivative", WRONG_DERIVATIVE),
         after("derivative", """
             import ast
@@ -386,7 +389,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # replaces numpy's comparisons, numpy.testing and AssertionError in its own process
-    Attack("c1-patch-numpy", LAB1, 1, score=10.0, edits=(
+    Attack("c1-patch-numpy", LAB1, 1, score=F1 - 2, edits=(
         replace("forward_difference", WRONG_FD),
         after("forward_difference", """
             import builtins, numpy
@@ -397,7 +400,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # replaces isinstance, len and abs in its process while a wrong answer is tested
-    Attack("c1-patch-builtins", LAB2, 1, score=15.0, edits=(
+    Attack("c1-patch-builtins", LAB2, 1, score=F2 - 2, edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import builtins
             builtins.isinstance = lambda *a: True
@@ -407,7 +410,7 @@ ATTACKS: list[Attack] = [
     )),
     # answers that equal everything: an object whose __eq__, __bool__, __float__ and
     # __array__ lie, and an ndarray subclass whose comparisons and ufuncs all say True
-    Attack("c1-fake-objects", LAB2, 1, score=13.0, edits=(
+    Attack("c1-fake-objects", LAB2, 1, score=F2 - 4, edits=(
         replace("derivative", """
             class Yes:
                 def __eq__(self, other):
@@ -438,7 +441,7 @@ ATTACKS: list[Attack] = [
     )),
     # numbers that lie: a float subclass equal to everything whose differences are all
     # zero, and an object whose arithmetic, shape and ndim lie to tests that do maths
-    Attack("c1-fake-numbers", LAB1, 1, score=8.0, edits=(
+    Attack("c1-fake-numbers", LAB1, 1, score=F1 - 4, edits=(
         replace("complex_step", """
             class Zero(float):
                 def __eq__(self, other):
@@ -471,7 +474,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # writes a fake "cell done" to fd 4, then forged answers (True) to the next 300 questions
-    Attack("c1-fake-frames", LAB2, 1, score=15.0, edits=(
+    Attack("c1-fake-frames", LAB2, 1, score=F2 - 2, edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import json, os, struct
             def _frame(message):
@@ -484,7 +487,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # closes the wire (fd 3 and 4): the grader hears nothing more
-    Attack("c1-close-wire", LAB2, 1, score=15.0, note="stopped", edits=(
+    Attack("c1-close-wire", LAB2, 1, score=F2 - 2, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os
             os.close(3)
@@ -492,14 +495,14 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # a frame whose header announces 2 GB, then garbage
-    Attack("c1-huge-frame", LAB2, 1, score=15.0, note="stopped", edits=(
+    Attack("c1-huge-frame", LAB2, 1, score=F2 - 2, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os, struct
             os.write(4, struct.pack(">I", 2**31) + b"x" * 65536)
         """),
     )),
     # a frame nested 100000 levels deep (json's recursion in the grader)
-    Attack("c1-deep-frame", LAB2, 1, score=15.0, note="stopped", edits=(
+    Attack("c1-deep-frame", LAB2, 1, score=F2 - 2, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os, struct
             body = b'{"op":"done","outputs":' + b"[" * 100000 + b"]" * 100000 + b"}"
@@ -507,7 +510,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # answers every question with a handle the grader never got (an object that is not there)
-    Attack("c1-unknown-handle", LAB2, 1, score=15.0, edits=(
+    Attack("c1-unknown-handle", LAB2, 1, score=F2 - 2, edits=(
         replace("jacobian", WRONG_JACOBIAN, SENDS, """
             def _patched(fd, message):
                 if message.get("op") == "return":
@@ -517,7 +520,7 @@ ATTACKS: list[Attack] = [
     )),
     # answers one question with a frame as large as allowed of "[],[],...": millions of
     # lists for the grader's JSON parser to build
-    Attack("c1-json-bomb", LAB2, 1, score=15.0, edits=(
+    Attack("c1-json-bomb", LAB2, 1, score=F2 - 2, edits=(
         replace("jacobian", WRONG_JACOBIAN, SENDS, """
             _done = []
             def _patched(fd, message):
@@ -531,7 +534,7 @@ ATTACKS: list[Attack] = [
     )),
     # ---- 2. reading secrets (and sending them out in outputs, errors, file names) --------
     # opens every secret by its absolute path
-    Attack("c2-absolute-paths", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-absolute-paths", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         for label, path in TARGETS:
             _try(label, lambda path=path: _show(open(path, "rb").read(), path))
@@ -539,7 +542,7 @@ ATTACKS: list[Attack] = [
         _try("listing submitted/", lambda: os.listdir(@COURSE@ + "/submitted"))
     """),)),
     # walks there by relative paths: os.chdir into the mounted Python, then ".." to the top
-    Attack("c2-relative-paths", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-relative-paths", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         os.chdir(os.path.dirname(np.__file__))
         for _ in range(40):
@@ -554,7 +557,7 @@ ATTACKS: list[Attack] = [
         os.chdir(os.path.expanduser("~"))
     """),)),
     # openat(2) relative to a directory descriptor of / (dir_fd), of /proc/self/root, ...
-    Attack("c2-dir-fd", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-dir-fd", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         for top in ("/", "/proc/self/root", "/proc/1/root"):
             try:
@@ -569,7 +572,7 @@ ATTACKS: list[Attack] = [
                 _try(top + " " + label, read)
     """),)),
     # libc's openat and read through ctypes, and the raw open syscall (no Python-level check)
-    Attack("c2-ctypes-libc", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-ctypes-libc", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         import ctypes, ctypes.util
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
@@ -585,7 +588,7 @@ ATTACKS: list[Attack] = [
         _try("syscall open", lambda: libc.syscall(2, SECRET.encode(), 0))
     """),)),
     # SQLite ATTACH of the gradebook, by path and by URI
-    Attack("c2-sqlite-attach", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-sqlite-attach", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         import sqlite3
         def attach(name):
@@ -602,7 +605,7 @@ ATTACKS: list[Attack] = [
     """),)),
     # the grader's environment: /proc/<pid>/environ (pid 1, its parent, every pid), its own
     # environment, and the files and folders beside it
-    Attack("c2-environment", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-environment", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         import glob, sys
         pids = ["1", "self", str(os.getppid())]
@@ -618,7 +621,7 @@ ATTACKS: list[Attack] = [
                                   if os.path.isdir(p) and "site-packages" not in p])
     """),)),
     # the grader's working folder and root through /proc/<pid>/cwd and /proc/<pid>/root
-    Attack("c2-proc-cwd", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-proc-cwd", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, """
         import glob
         pids = ["1", str(os.getppid())]
@@ -633,7 +636,7 @@ ATTACKS: list[Attack] = [
             _try(path, lambda path=path: _show(open(path, "rb").read()))
     """),)),
     # the repository's git objects: every loose object unzipped, and `git show` of the source
-    Attack("c2-git-objects", LAB2, 2, score=17.0, guarded_by_sandbox=True, caught_by="leak",
+    Attack("c2-git-objects", LAB2, 2, score=F2, guarded_by_sandbox=True, caught_by="leak",
            edits=(after("setup_self_check", *PROBE, r"""
         import zlib, subprocess
         git = os.path.join(@REPO@, ".git")
@@ -660,7 +663,7 @@ ATTACKS: list[Attack] = [
         _try("git show", show)
     """),)),
     # reads the secrets and raises them from its answer: they travel in the test's error
-    Attack("c2-exfil-exception", LAB2, 2, score=15.0, guarded_by_sandbox=True,
+    Attack("c2-exfil-exception", LAB2, 2, score=F2 - 2, guarded_by_sandbox=True,
            caught_by="leak", edits=(replace("derivative", *PROBE, """
         def _loot():
             out = []
@@ -674,7 +677,7 @@ ATTACKS: list[Attack] = [
             raise ValueError("LOOT " + _loot())
     """),)),
     # writes the secret into file names (here, in /tmp, and in its own autograded/ folder)
-    Attack("c2-exfil-filenames", LAB2, 2, score=17.0, guarded_by_sandbox=True,
+    Attack("c2-exfil-filenames", LAB2, 2, score=F2, guarded_by_sandbox=True,
            caught_by="leak", edits=(after("setup_self_check", *PROBE, """
         def loot():
             return open(SECRET).read().strip()[:100]
@@ -687,7 +690,7 @@ ATTACKS: list[Attack] = [
     """),)),
     # ---- 3. changing grades ----------------------------------------------------------------
     # SQL on the gradebook: every grade zeroed, and a trigger that zeroes all written later
-    Attack("c3-sqlite-write", LAB1, 3, score=12.0, guarded_by_sandbox=True, caught_by="grades",
+    Attack("c3-sqlite-write", LAB1, 3, score=F1, guarded_by_sandbox=True, caught_by="grades",
            edits=(after("setup_self_check", TRY, """
         import sqlite3
         gradebook = @COURSE@ + "/gradebook.db"
@@ -704,7 +707,7 @@ ATTACKS: list[Attack] = [
         _try("gradebook bytes", lambda: open(gradebook, "r+b").read(16))
     """),)),
     # overwrites another student's hand-in, graded notebook and feedback (stub and a marker)
-    Attack("c3-other-students", LAB1, 3, score=12.0, guarded_by_sandbox=True,
+    Attack("c3-other-students", LAB1, 3, score=F1, guarded_by_sandbox=True,
            caught_by="files", edits=(after("setup_self_check", TRY, """
         import os
         stub = os.path.join(@COURSE@, "release", @LAB@, @LAB@ + ".ipynb")
@@ -721,7 +724,7 @@ ATTACKS: list[Attack] = [
     """),)),
     # symbolic links planted in its working folder, towards the course, the gradebook and the
     # secret (one replaces the lab's helper module)
-    Attack("c3-symlinks", LAB1, 3, score=12.0, edits=(after("setup_self_check", TRY, """
+    Attack("c3-symlinks", LAB1, 3, score=F1, edits=(after("setup_self_check", TRY, """
         import os
         links = {
             @LAB@ + ".ipynb": @COURSE@ + "/gradebook.db",
@@ -740,7 +743,7 @@ ATTACKS: list[Attack] = [
         print(sorted(os.listdir(".")))
     """),)),
     # edits grading metadata: 100 points on a test, an answer made a test, a test of its own
-    Attack("c3-metadata", LAB1, 3, score=12.0, note="metadata was changed; restored", edits=(
+    Attack("c3-metadata", LAB1, 3, score=F1, note="metadata was changed; restored", edits=(
         meta("test_complex_step", points=100),
         meta("forward_difference", grade=True, points=50),
         after("forward_difference", "assert True", metadata={"nbgrader": {
@@ -749,7 +752,7 @@ ATTACKS: list[Attack] = [
     )),
     # ---- 4. stopping grading for others ----------------------------------------------------
     # kill(-1, SIGKILL): every process it may signal; then pid 1; SIGKILL and SIGSTOP its parent
-    Attack("c4-kill-all", LAB2, 4, score=17.0, edits=(after("setup_self_check", TRY, """
+    Attack("c4-kill-all", LAB2, 4, score=F2, edits=(after("setup_self_check", TRY, """
         import os, signal
         _try("kill -1", lambda: os.kill(-1, signal.SIGKILL))
         _try("kill 1", lambda: os.kill(1, signal.SIGKILL))
@@ -758,14 +761,14 @@ ATTACKS: list[Attack] = [
     """),)),
     # SIGKILL to its parent (unsandboxed: the grading worker, and the batch with it). Named to
     # be graded last.
-    Attack("z-kill-parent", LAB2, 4, score=17.0, guarded_by_sandbox=True, caught_by="batch",
+    Attack("z-kill-parent", LAB2, 4, score=F2, guarded_by_sandbox=True, caught_by="batch",
            edits=(after("setup_self_check", TRY, """
         import os, signal, time
         time.sleep(3)  # unsandboxed, the other worker finishes what it grades first
         _try("kill parent", lambda: os.kill(os.getppid(), signal.SIGKILL))
     """),)),
     # a fork bomb: every process forks as fast as it can, for 2 seconds
-    Attack("c4-fork-bomb", LAB2, 4, score=17.0, edits=(after("setup_self_check", """
+    Attack("c4-fork-bomb", LAB2, 4, score=F2, edits=(after("setup_self_check", """
         import os, time
         end, me, n = time.time() + 2, os.getpid(), 0
         while time.time() < end:
@@ -785,13 +788,13 @@ ATTACKS: list[Attack] = [
         print("forked", n)
     """),)),
     # asks for 8 GB at once, as bytes, as a numpy array and as a list
-    Attack("c4-memory-bomb", LAB2, 4, score=17.0, edits=(after("setup_self_check", TRY, """
+    Attack("c4-memory-bomb", LAB2, 4, score=F2, edits=(after("setup_self_check", TRY, """
         _try("bytes", lambda: len(b"x" * (8 * 2**30)))
         _try("numpy", lambda: np.ones(2**30).sum())
         _try("list", lambda: len([0] * (2**31)))
     """),)),
     # holds memory in several processes at once: each under the limit, together over it
-    Attack("c4-memory-many", LAB2, 4, score=17.0, evidence=memory_held, edits=(
+    Attack("c4-memory-many", LAB2, 4, score=F2, evidence=memory_held, edits=(
         after("setup_self_check", r"""
         import os, time, resource, select
         limit = resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20
@@ -835,7 +838,7 @@ ATTACKS: list[Attack] = [
     )),
     # FIFOs and listening Unix sockets in its working folder, /tmp and /dev/shm, then all
     # three filled up until the disk says no
-    Attack("c4-fifos-full-disk", LAB2, 4, score=17.0, edits=(after("setup_self_check", TRY, """
+    Attack("c4-fifos-full-disk", LAB2, 4, score=F2, edits=(after("setup_self_check", TRY, """
         import os, socket
         for path in ("grader.fifo", @LAB@ + ".ipynb", "/tmp/grader.fifo", "/dev/shm/x.fifo"):
             _try("fifo " + path, lambda path=path: os.mkfifo(path))
@@ -860,10 +863,10 @@ ATTACKS: list[Attack] = [
                 print("stopped", folder, "after", written, "MB:", e)
     """),)),
     # a cell that sleeps forever
-    Attack("c4-sleep-forever", LAB2, 4, score=17.0, note="ran past the time limit",
+    Attack("c4-sleep-forever", LAB2, 4, score=F2, note="ran past the time limit",
            edits=(after("setup_self_check", "import time\ntime.sleep(10**9)"),)),
     # ignores and blocks the time limit's signal, then waits forever: an uninterruptible cell
-    Attack("c4-uninterruptible", LAB1, 4, score=10.0, note="could not be interrupted",
+    Attack("c4-uninterruptible", LAB1, 4, score=F1 - 2, note="could not be interrupted",
            edits=(after("selfcheck_complex_step", """
         import os, signal
         signal.signal(signal.SIGALRM, signal.SIG_IGN)
@@ -872,7 +875,7 @@ ATTACKS: list[Attack] = [
         os.read(r, 1)  # nobody ever writes
     """),)),
     # an answer that loops forever on the hidden tests' inputs only
-    Attack("c4-loop-in-hidden", LAB1, 4, score=10.0,
+    Attack("c4-loop-in-hidden", LAB1, 4, score=F1 - 2,
            note="did not answer within the time limit", edits=(
         replace("forward_difference", f"""
             def forward_difference(f, x, h):
@@ -883,14 +886,15 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # sys.exit and exit() in a cell (IPython keeps going), then os._exit: the notebook ends
-    Attack("c4-exit", LAB1, 4, score=8.0, note="stopped", edits=(after("test_best_step", TRY, """
+    Attack("c4-exit", LAB1, 4, score=labinfo.points_before(LAB1, "richardson"), note="stopped",
+           edits=(after("test_best_step", TRY, """
         import os, sys
         _try("sys.exit", lambda: sys.exit(3))
         _try("exit()", lambda: exit())
         os._exit(0)
     """),)),
     # KeyboardInterrupt, SystemExit and StopIteration raised from answers in hidden tests
-    Attack("c4-raise-in-test", LAB1, 4, score=6.0, edits=(
+    Attack("c4-raise-in-test", LAB1, 4, score=F1 - 6, edits=(
         replace("forward_difference", f"""
             def forward_difference(f, x, h):
                 if not {VISIBLE}:
@@ -912,7 +916,7 @@ ATTACKS: list[Attack] = [
         replace("richardson", RICHARDSON_ON_ITS_OWN),
     )),
     # 40 processes that spin for 3 seconds (to starve the other students' graders)
-    Attack("c4-cpu-hog", LAB2, 4, score=17.0, edits=(after("setup_self_check", """
+    Attack("c4-cpu-hog", LAB2, 4, score=F2, edits=(after("setup_self_check", """
         import os, time
         end, pids = time.time() + 3, []
         for _ in range(40):
@@ -928,7 +932,7 @@ ATTACKS: list[Attack] = [
     """),)),
     # ---- 5. escaping the sandbox -----------------------------------------------------------
     # TCP to the grading machine's listeners: 127.0.0.1, ::1, 0.0.0.0 and its other addresses
-    Attack("c5-tcp-loopback", LAB2, 5, score=17.0, guarded_by_sandbox=True,
+    Attack("c5-tcp-loopback", LAB2, 5, score=F2, guarded_by_sandbox=True,
            caught_by="listener", edits=(after("setup_self_check", TRY, """
         import socket
         def connect(host, port):
@@ -940,7 +944,7 @@ ATTACKS: list[Attack] = [
                 _try(f"tcp {host}:{port}", lambda host=host, port=port: connect(host, port))
     """),)),
     # ZeroMQ (what Jupyter kernels speak) to 127.0.0.1, and the grader's abstract Unix socket
-    Attack("c5-zmq-abstract", LAB2, 5, score=17.0, guarded_by_sandbox=True,
+    Attack("c5-zmq-abstract", LAB2, 5, score=F2, guarded_by_sandbox=True,
            caught_by="listener", edits=(after("setup_self_check", TRY, """
         import socket, time
         def zmq_send():
@@ -962,7 +966,7 @@ ATTACKS: list[Attack] = [
         _try("abstract unix socket", abstract)
     """),)),
     # root by setuid, ptrace of pid 1, mount, chroot, a user namespace of its own, /etc/shadow
-    Attack("c5-privileges", LAB2, 5, score=17.0, edits=(after("setup_self_check", TRY, """
+    Attack("c5-privileges", LAB2, 5, score=F2, edits=(after("setup_self_check", TRY, """
         import os, ctypes, subprocess
         libc = ctypes.CDLL(None, use_errno=True)
         def check(rc):
@@ -983,10 +987,10 @@ ATTACKS: list[Attack] = [
     """),)),
     # ---- 6. unbounded output and files -----------------------------------------------------
     # prints 190 MB
-    Attack("c6-big-print", LAB2, 6, score=17.0,
+    Attack("c6-big-print", LAB2, 6, score=F2,
            edits=(after("setup_self_check", "print('x' * (190 * 2**20))"),)),
     # writes a 1 GB file in its folder and in /tmp
-    Attack("c6-big-file", LAB2, 6, score=17.0, edits=(after("setup_self_check", TRY, """
+    Attack("c6-big-file", LAB2, 6, score=F2, edits=(after("setup_self_check", TRY, """
         def big(path):
             with open(path, "wb") as f:
                 for _ in range(1024):
@@ -996,7 +1000,7 @@ ATTACKS: list[Attack] = [
         _try("tmp", lambda: big("/tmp/big.bin"))
     """),)),
     # 300000 printed lines, then three million display calls (the time limit stops them)
-    Attack("c6-many-outputs", LAB2, 6, score=17.0, note="ran past the time limit",
+    Attack("c6-many-outputs", LAB2, 6, score=F2, note="ran past the time limit",
            edits=(after("setup_self_check", """
         from IPython.display import display
         for i in range(300_000):
@@ -1006,30 +1010,30 @@ ATTACKS: list[Attack] = [
     """),)),
     # ---- 7. forbidden shortcuts (lab 4 asks for VJPs by hand) ------------------------------
     # ad.vjp in the answer that asks for a hand-written VJP
-    Attack("c7-ad-vjp", LAB4, 7, score=8.0, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-ad-vjp", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", VJP_MATMUL_BY.format(how="ad.vjp")),)),
     # from autodiff_lite import vjp, inside the answer
-    Attack("c7-from-import", LAB4, 7, score=8.0, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-from-import", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", "from autodiff_lite import vjp",
                           VJP_MATMUL_BY.format(how="vjp")),)),
     # the library under another name: m = ad; m.vjp
-    Attack("c7-alias", LAB4, 7, score=8.0, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-alias", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", "m = ad", VJP_MATMUL_BY.format(how="m.vjp")),)),
     # the name built at run time: getattr(ad, "v" + "jp") is flagged for a look by hand
-    Attack("c7-getattr", LAB4, 7, score=10.0, note="FLAG: dynamic code", edits=(
+    Attack("c7-getattr", LAB4, 7, score=F4, note="FLAG: dynamic code", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="getattr(ad, 'v' + 'jp')")),)),
     # the library reached through the lab's self-check module, which imports it as ad
-    Attack("c7-via-self-check", LAB4, 7, score=8.0, note="FLAG", edits=(
+    Attack("c7-via-self-check", LAB4, 7, score=F4 - 2, note="FLAG", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="self_check.ad.vjp")),),
         ),  # closed: shortcuts.py follows a chain through any module to the library
     # the name looked up in the module's __dict__ (no getattr, no eval)
-    Attack("c7-module-dict", LAB4, 7, score=10.0, note="FLAG", edits=(
+    Attack("c7-module-dict", LAB4, 7, score=F4, note="FLAG", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="ad.__dict__['v' + 'jp']")),),
         ),  # closed: __dict__ on the library is dynamic code, flagged for a look by hand
     # ---- 8. HTML and JavaScript in markdown, outputs and metadata --------------------------
     # script, img onerror, javascript: links, iframe and SVG in markdown, raw cells, outputs,
     # the notebook's metadata (title, kernel name) and an SVG cell attachment
-    Attack("c8-html-cells", LAB1, 8, score=12.0, edits=(
+    Attack("c8-html-cells", LAB1, 8, score=F1, edits=(
         after("forward_difference", """
             <script>window.PWNED_SCRIPT_MARK = 1</script>
 
@@ -1061,7 +1065,7 @@ ATTACKS: list[Attack] = [
               attachments={"x.svg": {"image/svg+xml": SVG_ONLOAD}}),
     )),
     # HTML in an exception message, which the failed visible test shows
-    Attack("c8-html-error", LAB1, 8, score=10.0, edits=(replace("forward_difference", """
+    Attack("c8-html-error", LAB1, 8, score=F1 - 2, edits=(replace("forward_difference", """
         def forward_difference(f, x, h):
             raise ValueError("<script>PWNED_ERROR_MARK()</script><img src=x "
                              "onerror=PWNED_ERR_ONERROR_MARK()>")
@@ -1091,13 +1095,15 @@ ATTACKS = [
 
 # ---- the honest students graded in the same batch: what each scores alone ---------------
 VICTIMS: list[Attack] = [
-    Attack("v-correct", LAB1, 0, score=12.0),
-    Attack("v-partial", LAB1, 0, done=answers(LAB1)[:3], score=6.0),
-    Attack("v-wrong", LAB1, 0, (replace("forward_difference", WRONG_FD),), score=10.0),
-    Attack("v-crash", LAB1, 0, (replace("step_errors", "import os\nos._exit(3)"),), score=4.0,
+    Attack("v-correct", LAB1, 0, score=F1),
+    Attack("v-partial", LAB1, 0, done=answers(LAB1)[:3],
+           score=sum(labinfo.exercises(LAB1)[g] for g in answers(LAB1)[:3])),
+    Attack("v-wrong", LAB1, 0, (replace("forward_difference", WRONG_FD),), score=F1 - 2),
+    Attack("v-crash", LAB1, 0, (replace("step_errors", "import os\nos._exit(3)"),),
+           score=labinfo.points_before(LAB1, "step_errors"),
            note="stopped"),
-    Attack("v-loop", LAB1, 0, (replace("best_step", "while True:\n    pass"),), score=10.0,
+    Attack("v-loop", LAB1, 0, (replace("best_step", "while True:\n    pass"),), score=F1 - 2,
            note="ran past the time limit"),
-    Attack("v-correct-lab2", LAB2, 0, score=17.0),
-    Attack("v-correct-lab4", LAB4, 0, score=10.0),
+    Attack("v-correct-lab2", LAB2, 0, score=F2),
+    Attack("v-correct-lab4", LAB4, 0, score=F4),
 ]  # fmt: skip
