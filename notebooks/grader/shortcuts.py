@@ -30,10 +30,14 @@ TRANSFORMS = {"vjp", "jvp", "grad", "value_and_grad", "jacfwd", "jacrev", "hessi
               "linearize", "_vjp_flat", "_jvp_flat", "backward", "Tensor"}  # fmt: skip
 FORBIDDEN: dict[str, dict[str, set[str]]] = {
     "lab4-array-vjps": {"*": TRANSFORMS | {"unbroadcast", "sum_to", "broadcasting"}},
-    "lab5-mini-framework": {"*": TRANSFORMS},
+    "lab5-mini-framework": {
+        "*": TRANSFORMS,
+        "predict_tape": {"record", "recording", "trace_tables", "graph"},
+    },
     "lab6-fitting": {
         "momentum_update": {"optim", "SGD", "Adam", "Momentum"},
         "adam_update": {"optim", "SGD", "Adam", "Momentum"},
+        "predict_steps": {"optim", "SGD", "Adam", "grad", "value_and_grad"},
     },
     "lab7-hard-edges": {
         "soft_cut_with_grad": TRANSFORMS | {"soft_cut", "sigmoid", "relax"},
