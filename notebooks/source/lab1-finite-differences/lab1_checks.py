@@ -227,7 +227,7 @@ def squire_trefethen(x):
 
 
 def complex_step(fn) -> None:
-    """Exercise 6: complex_step(f, x, h=1e-20)."""
+    """Exercise 7: complex_step(f, x, h=1e-20)."""
 
     def case(f, x, expected, name, **kwargs):
         return Case(
@@ -266,7 +266,7 @@ def complex_step(fn) -> None:
 
 
 def predict_order(fn) -> None:
-    """Exercise 7: predict_order(offsets, weights)."""
+    """Exercise 6: predict_order(offsets, weights)."""
     counting = (
         "a stencil of n points is not always of order n - 1: a symmetric one cancels one more "
         "term; find the first moment M_m (m >= 2) that is not zero"
