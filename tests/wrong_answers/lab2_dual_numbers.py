@@ -7,23 +7,23 @@ LAB = "lab2-dual-numbers"
 WRONG = {
     "dual": [
         # the product rule with a term missing
-        solution_with(LAB, "dual", "self.a * o.b + self.b * o.a", "self.b * o.a"),
+        solution_with(LAB, "dual", "a * d + b * c", "b * c"),
         # the quotient rule with the wrong sign
-        solution_with(
-            LAB, "dual", "(self.b * o.a - self.a * o.b)", "(self.a * o.b - self.b * o.a)"
-        ),
-        # c - x computed as x - c
-        solution_with(LAB, "dual", "return lift(other) - self", "return self - lift(other)"),
+        solution_with(LAB, "dual", "(b * c - a * d)", "(a * d - b * c)"),
+        # c / x computed as x / c
+        solution_with(LAB, "dual", "return Dual(other, 0.0) / self", "return self / other"),
         # the power rule without the chain rule's factor b
         solution_with(LAB, "dual", "n * self.a ** (n - 1) * self.b", "n * self.a ** (n - 1)"),
     ],
     "elementary": [
         # forgets to multiply by the incoming ε part
-        solution_with(
-            LAB, "elementary", "Dual(sin(x.a), x.b * cos(x.a))", "Dual(sin(x.a), cos(x.a))"
-        ),
-        # d/dx cos = +sin: the wrong sign
-        solution_with(LAB, "elementary", "-x.b * sin(x.a)", "x.b * sin(x.a)"),
+        solution_with(LAB, "elementary", "(1 - t * t) * x.b", "(1 - t * t)"),
+        # d/dx tanh = 1 + tanh²: the derivative of tan, not of tanh
+        solution_with(LAB, "elementary", "(1 - t * t) * x.b", "(1 + t * t) * x.b"),
+        # operator precedence: divides by 2, then multiplies by the root
+        solution_with(LAB, "elementary", "x.b / (2 * root)", "x.b / 2 * root"),
+        # d/dx arctan = 1 / (1 - x²): the wrong sign
+        solution_with(LAB, "elementary", "x.b / (1 + x.a * x.a)", "x.b / (1 - x.a * x.a)"),
     ],
     "derivative": [
         # returns the value part instead of the ε part
@@ -33,14 +33,29 @@ WRONG = {
             LAB, "derivative", "return y.b if isinstance(y, Dual) else 0.0", "return y.b"
         ),
     ],
-    # the product rule with a term missing (passes the seed (1, 0) of the lesson's table)
-    "tangent_trace": solution_with(
-        LAB, "tangent_trace", "v_1_dot * v0 + v_1 * v0_dot", "v_1_dot * v0"
-    ),
+    "tangent_trace": [
+        # the quotient rule without the denominator's tangent (passes the seed (1, 0))
+        solution_with(LAB, "tangent_trace", "(v_1_dot - v1 * v0_dot) / v0", "v_1_dot / v0"),
+        # the product rule with a term missing (passes the seed (1, 0) too)
+        solution_with(LAB, "tangent_trace", "v_1_dot * v3 + v_1 * v3_dot", "v_1_dot * v3"),
+    ],
     # seeds every input with 1: the sum of the partial derivatives, whatever v is
     "jvp": solution_with(LAB, "jvp", "Dual(x_i, v_i)", "Dual(x_i, 1.0)"),
     # one row per input: the transposed Jacobian
-    "jacobian": solution_with(
-        LAB, "jacobian", "np.array(columns, dtype=float).T", "np.array(columns, dtype=float)"
-    ),
+    "jacobian": """
+def jacobian(F, x):
+    rows = []
+    for j in range(len(x)):
+        ys = F([Dual(x_i, 1.0 if i == j else 0.0) for i, x_i in enumerate(x)])
+        rows.append([y.b if isinstance(y, Dual) else 0.0 for y in ys])
+    return np.array(rows)
+""",
+    "predict_evaluations": [
+        # forward mode: one pass per output (row) instead of per input (column)
+        solution_with(LAB, "predict_evaluations", "return n  # one column", "return m  #"),
+        # reverse mode: counts the m backward sweeps as evaluations of F
+        solution_with(LAB, "predict_evaluations", "return 1  # one recorded", "return m  #"),
+        # central differences counted like forward differences: F(x) once, then one per input
+        solution_with(LAB, "predict_evaluations", "return 2 * n  #", "return n + 1  #"),
+    ],
 }

@@ -69,26 +69,33 @@ def dual_arithmetic(Dual) -> None:
     check("Dual arithmetic", evaluate, cases)
 
 
-def elementary(Dual, sin, cos, exp, log, sqrt) -> None:
-    """Exercise 2: sin, cos, exp, log, sqrt of dual numbers (and of plain numbers)."""
-    env = {"Dual": Dual, "sin": sin, "cos": cos, "exp": exp, "log": log, "sqrt": sqrt}
+def elementary(Dual, sqrt, tanh, arctan) -> None:
+    """Exercise 2: sqrt, tanh, arctan of dual numbers (and of plain numbers)."""
+    env = {"Dual": Dual, "sqrt": sqrt, "tanh": tanh, "arctan": arctan}
     chain = "the chain rule: multiply f'(a) by the incoming ε part b"
-    g = np.exp(np.sin(1.5))
+    sech2 = 1 / np.cosh(0.5) ** 2
+    s2 = np.sqrt(2.0)
     table = [
-        ("sin(Dual(0.5, 2.0))", (np.sin(0.5), 2 * np.cos(0.5)), {_eps_is(np.cos(0.5)): chain}),
         (
-            "cos(Dual(0.5, 2.0))",
-            (np.cos(0.5), -2 * np.sin(0.5)),
-            {_eps_is(2 * np.sin(0.5)): "d/dx cos x = -sin x", _eps_is(-np.sin(0.5)): chain},
+            "sqrt(Dual(4.0, 2.0))",
+            (2.0, 0.5),
+            {_eps_is(0.25): chain, _eps_is(2.0): "divide by 2 sqrt(a): write / (2 * root)"},
         ),
-        ("exp(Dual(1.0, -3.0))", (np.e, -3 * np.e), {_eps_is(np.e): chain}),
         (
-            "log(Dual(2.0, 3.0))",
-            (np.log(2.0), 1.5),
-            {_eps_is(0.5): chain, _eps_is(6.0): "d/dx log x = 1/x"},
+            "tanh(Dual(0.5, 2.0))",
+            (np.tanh(0.5), 2 * sech2),
+            {
+                _eps_is(sech2): chain,
+                _eps_is(2 * (1 + np.tanh(0.5) ** 2)): "d/dx tanh x = 1 - tanh² x (1 + tan² x "
+                "is the derivative of tan)",
+            },
         ),
-        ("sqrt(Dual(4.0, 2.0))", (2.0, 0.5), {_eps_is(0.25): chain}),
-        ("exp(sin(Dual(1.5, 1.0)))", (g, g * np.cos(1.5)), {}),
+        (
+            "arctan(Dual(2.0, 3.0))",
+            (np.arctan(2.0), 0.6),
+            {_eps_is(0.2): chain, _eps_is(-1.0): "d/dx arctan x = 1 / (1 + x²), a plus sign"},
+        ),
+        ("tanh(sqrt(Dual(2.0, 1.0)))", (np.tanh(s2), (1 - np.tanh(s2) ** 2) / (2 * s2)), {}),
     ]
 
     def evaluate(expression):
@@ -105,8 +112,8 @@ def elementary(Dual, sin, cos, exp, log, sqrt) -> None:
             rtol=1e-12,
         )
 
-    cases += [plain(name) for name in ("sin", "cos", "exp", "log", "sqrt")]
-    check("sin, cos, exp, log, sqrt", _dispatch(evaluate), cases)
+    cases += [plain(name) for name in ("sqrt", "tanh", "arctan")]
+    check("sqrt, tanh, arctan", _dispatch(evaluate), cases)
 
 
 def _dispatch(evaluate):
@@ -165,41 +172,44 @@ def derivative(fn) -> None:
     check("derivative", fn, cases)
 
 
-BAYDIN = "y = ln x1 + x1 x2 - sin x2"
+NEW_FUNCTION = "y = sin(x1 / x2) + x1 exp(x2)"
 
 
-def _baydin(x1, x2):
-    return anp.log(x1) + x1 * x2 - anp.sin(x2)
+def _new_function(x1, x2):
+    return anp.sin(x1 / x2) + x1 * anp.exp(x2)
 
 
 def _trace_from_autodiff_lite(x1, x2, x1_dot, x2_dot):
-    tables = ad.trace_tables(_baydin, x1, x2, tangents=[x1_dot, x2_dot])
+    tables = ad.trace_tables(_new_function, x1, x2, tangents=[x1_dot, x2_dot])
     v, v_dot = tables.primal.values, tables.tangent.values
     return [(float(v[f"v_{i}"]), float(v_dot[f"v_{i}"])) for i in range(1, 6)]
 
 
 def tangent_trace(fn) -> None:
-    """Exercise 4: the tangent trace of y = ln x1 + x1 x2 - sin x2, checked with ad.trace_tables."""
+    """Exercise 4: the tangent trace of y = sin(x1 / x2) + x1 exp(x2), by ad.trace_tables."""
 
     def case(x1, x2, x1_dot, x2_dot):
         expected = _trace_from_autodiff_lite(x1, x2, x1_dot, x2_dot)
-        v2_dot_half = [expected[1][0], x1_dot * x2]
+        v1_dot_numerator_only = x1_dot / x2
+        v4_dot_half = x1_dot * expected[2][0]
         return Case(
             (x1, x2, x1_dot, x2_dot),
             expected,
-            f"{BAYDIN} at ({x1}, {x2}) with the seed ({x1_dot}, {x2_dot})",
+            f"{NEW_FUNCTION} at ({x1}, {x2}) with the seed ({x1_dot}, {x2_dot})",
             rtol=1e-12,
             hints={
-                lambda got: np.allclose(got[1], v2_dot_half) and x2_dot != 0: "v2 = v_-1 v0 "
-                "needs both terms of the product rule: v̇2 = v̇_-1 v0 + v_-1 v̇0",
                 lambda got: len(got) != 5: "return five pairs (v_i, v̇_i), for i = 1 to 5",
+                lambda got: np.isclose(got[0][1], v1_dot_numerator_only) and x2_dot != 0: "v1 = "
+                "v_-1 / v0 is a quotient: v̇1 = (v̇_-1 - v1 v̇0) / v0, the term of v̇0 too",
+                lambda got: np.isclose(got[3][1], v4_dot_half) and x2_dot != 0: "v4 = v_-1 v3 "
+                "needs both terms of the product rule: v̇4 = v̇_-1 v3 + v_-1 v̇3",
             },
         )
 
     check(
         "tangent_trace",
         fn,
-        [case(2.0, 5.0, 1.0, 0.0), case(2.0, 5.0, 0.0, 1.0), case(0.5, -1.0, 0.5, 2.0)],
+        [case(1.5, 0.5, 1.0, 0.0), case(1.5, 0.5, 1.0, -2.0), case(-1.0, 2.0, 0.5, 2.0)],
     )
 
 
@@ -282,3 +292,57 @@ def jacobian(fn) -> None:
             case(_F_wide, [3.0, 2.0], "F(x) = (x0 x1, x0 / x1, 2), a constant output"),
         ],
     )
+
+
+def _count_calls(m, n, mode):
+    """The calls of an F from R^n to R^m while ad.jacfwd, ad.jacrev or central differences
+    build its Jacobian at x = (1, ..., 1)."""
+
+    def F(x):
+        F.calls += 1
+        return [x[i % n] * x[(i + 1) % n] + (i + 1) * x[(3 * i) % n] ** 2 for i in range(m)]
+
+    F.calls, x = 0, np.ones(n)
+    jacobians = {"forward": ad.jacfwd, "reverse": ad.jacrev}
+    if mode in jacobians:
+        jacobians[mode](lambda a: anp.stack(F([a[j] for j in range(n)])))(x)
+    else:  # central differences
+        for j in range(n):
+            step = 1e-5 * np.eye(n)[j]
+            np.subtract(F(list(x + step)), F(list(x - step))) / 2e-5
+    return F.calls
+
+
+def predict_evaluations(fn) -> None:
+    """Exercise 7: predict_evaluations(m, n, mode), the calls of F for one Jacobian."""
+    rows_or_columns = (
+        "forward mode pushes one seed e_j per pass: one pass per column, that is per input"
+    )
+    sweeps = (
+        "reverse mode evaluates F once, recording a tape; its m backward sweeps run over the "
+        "tape and do not call F"
+    )
+    one_sided = "central differences evaluate F on both sides, at x + h e_j and at x - h e_j"
+    shapes = [(4, 3), (1, 6), (6, 1)]
+    hints = {
+        "forward": lambda m, n: {lambda got: got == m and m != n: rows_or_columns},
+        "reverse": lambda m, n: {
+            lambda got: got in (m, m + 1) and m != 1: sweeps,
+            lambda got: got == n and n != 1: sweeps,
+        },
+        "central": lambda m, n: {
+            lambda got: got in (n, n + 1): one_sided,
+            lambda got: got == 2 * m and m != n: rows_or_columns,
+        },
+    }
+    cases = [
+        Case(
+            (m, n, mode),
+            _count_calls(m, n, mode),  # measured, as in the measure cell
+            f"F from R^{n} to R^{m}, mode {mode!r}",
+            hints=hints[mode](m, n),
+        )
+        for m, n in shapes
+        for mode in ("forward", "reverse", "central")
+    ]
+    check("predict_evaluations", fn, cases)
