@@ -9,7 +9,9 @@ WRONG = {
         # tanh'(x) written with x instead of tanh(x): 1 - x**2
         solution_with(LAB, "value_ops", "((self, 1.0 - t * t),)", "((self, 1.0 - self.data**2),)"),
         # d(a/b)/db with the wrong sign
-        solution_with(LAB, "value_ops", "(other, -q / other.data)", "(other, q / other.data)"),
+        solution_with(
+            LAB, "value_ops", "(other, -self.data * inv * inv)", "(other, self.data * inv * inv)"
+        ),
         # the power rule without lowering the exponent: c * a**c
         solution_with(LAB, "value_ops", "c * self.data ** (c - 1)", "c * self.data**c"),
         # the product rule with the two local derivatives swapped
@@ -22,20 +24,20 @@ WRONG = {
     ],
     "topological_order": [
         # the lesson's recursive depth-first search: fails on a chain of 5000 operations
-        solution_with(
-            LAB,
-            "topological_order",
-            "    order, seen = [], set()\n",
-            "    order, seen = [], set()\n\n"
-            "    def visit(v):\n"
-            "        if v not in seen:\n"
-            "            seen.add(v)\n"
-            "            for p, _ in v.parents:\n"
-            "                visit(p)\n"
-            "            order.append(v)\n\n"
-            "    visit(y)\n"
-            "    return order\n",
-        ),
+        """
+def topological_order(y):
+    order, seen = [], set()
+
+    def visit(v):
+        if v not in seen:
+            seen.add(v)
+            for p, _ in v.parents:
+                visit(p)
+            order.append(v)
+
+    visit(y)
+    return order
+""",
         # a breadth-first walk from y, reversed: not a topological order
         """
 def topological_order(y):
@@ -52,9 +54,7 @@ def topological_order(y):
     ],
     "backward": [
         # overwriting instead of accumulating: a value used twice keeps one share
-        solution_with(
-            LAB, "backward", "parent.grad += v.grad * local", "parent.grad = v.grad * local"
-        ),
+        solution_with(LAB, "backward", "operand.grad += v.grad * d", "operand.grad = v.grad * d"),
         # no topological order: passes each adjoint on when a breadth-first walk meets it
         """
 def backward(y):
@@ -72,7 +72,7 @@ def backward(y):
 Value.backward = backward
 """,
         # forgets the seed dy/dy = 1: every gradient stays 0
-        solution_with(LAB, "backward", "    y.grad = 1.0\n", ""),
+        solution_with(LAB, "backward", "order[-1].grad = 1.0", "pass"),
     ],
     "jacobian": [
         # never resets the grads: each row adds up the rows above it
@@ -84,5 +84,13 @@ Value.backward = backward
         ),
         # resets only the values the output depends on, not the other inputs
         solution_with(LAB, "jacobian", "topological_order(y) + inputs", "topological_order(y)"),
+    ],
+    "predict_tape_nodes": [
+        # counts the constant weight 1.0 / k**2 (a power and a division) as taped operations
+        solution_with(LAB, "predict_tape_nodes", "return 4 * n  #", "return 6 * n  #"),
+        # the Value tape counted like autodiff_lite's: forgets the wrapped constants and x
+        solution_with(LAB, "predict_tape_nodes", "return 6 * n + 2", "return 4 * n + 1"),
+        # counts the 0.0 that total starts from once per wave, not once
+        solution_with(LAB, "predict_tape_nodes", "return 6 * n + 2", "return 7 * n + 1"),
     ],
 }

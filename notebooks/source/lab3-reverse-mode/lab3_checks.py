@@ -411,3 +411,67 @@ def jacobian(Value, fn) -> bool:
         }
         cases.append(Case(args=(F, x), expected=J, name=name, rtol=1e-10, atol=1e-12, hints=hints))
     return check("jacobian", run, cases)
+
+
+# ----------------------------------------------------------------------------
+# Exercise 5: predict the size of a tape
+# ----------------------------------------------------------------------------
+
+
+def _waves(x, n):
+    total = 0.0
+    for k in range(1, n + 1):
+        weight = 1.0 / k**2
+        total = total + weight * _tanh(k * x)
+    return total
+
+
+def _count_values(y):
+    """The Values y depends on, y included (a walk of parents, not your topological_order)."""
+    seen, stack = {id(y): y}, [y]
+    while stack:
+        for parent, _ in stack.pop().parents:
+            if id(parent) not in seen:
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return len(seen)
+
+
+def predict_tape_nodes(Value, topological_order, fn) -> bool:
+    """Exercise 5: predict_tape_nodes(n, tape), against the tapes measured here."""
+    from autodiff_lite.recording import record
+
+    constants = (
+        "autodiff_lite records only operations with a traced operand: 1.0 / k**2 is computed "
+        "from plain numbers and never reaches the tape, and the input is a leaf, not a node"
+    )
+    wrapped = (
+        "your Value wraps every plain number it meets in a Value of its own (k, the weight, "
+        "and the 0.0 that total starts from, once), and topological_order includes x itself"
+    )
+    cases = []
+    for n in (1, 2, 10):
+        measured = len(record(lambda x, n=n: _waves(x, n), 0.3).nodes)
+        cases.append(
+            Case(
+                (n, "autodiff_lite"),
+                measured,  # measured with autodiff_lite.recording.record
+                f"waves(x, {n}) on autodiff_lite's tape (measured: {measured} operations)",
+                hints={lambda got, m=measured: got > m: constants},
+            )
+        )
+    try:
+        measured_values = {n: _count_values(_waves(Value(0.3), n)) for n in (1, 2, 10)}
+    except NotImplementedError:
+        print("(Exercise 1 is not done yet: the Value tape is not checked here.)")
+        measured_values = {}
+    for n, measured in measured_values.items():
+        cases.append(
+            Case(
+                (n, "value"),
+                measured,  # counted on your own Values
+                f"waves(Value(x), {n}) on your Value tape (measured: {measured} Values)",
+                hints={lambda got, m=measured: got < m: wrapped},
+            )
+        )
+    return check("predict_tape_nodes", fn, cases)
