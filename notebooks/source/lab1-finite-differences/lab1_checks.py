@@ -227,7 +227,7 @@ def squire_trefethen(x):
 
 
 def complex_step(fn) -> None:
-    """Exercise 7: complex_step(f, x, h=1e-20)."""
+    """Exercise 8: complex_step(f, x, h=1e-20)."""
 
     def case(f, x, expected, name, **kwargs):
         return Case(
