@@ -464,7 +464,8 @@ def test_make_lab_writes_no_settings_into_the_home_folder(local_lab):
 
 
 def _solutions() -> dict[str, str]:
-    """Lab 1's solution cells from the instructor's source, by nbgrader grade_id."""
+    """Lab 1's answers from the instructor's source, by nbgrader grade_id: code, and the model
+    written answers (Validate refuses a written answer left empty)."""
     import nbformat
 
     source = ROOT / LAB.replace("release", "source") / "lab1-finite-differences.ipynb"
@@ -474,7 +475,7 @@ def _solutions() -> dict[str, str]:
             line for line in c.source.splitlines() if not re.match(r"\s*### (BEGIN|END) ", line)
         )
         for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+        if c.metadata.get("nbgrader", {}).get("solution")
     }
 
 

@@ -415,7 +415,8 @@ def test_grades_list_the_written_answers_left_to_grade_by_hand(run):
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "diffprog") as gb:
         grade = gb.find_grade(written[0], LAB, LAB, "correct")
-        grade.manual_score = grade.max_score  # the instructor, in formgrader
+        grade.manual_score = grade.max_score  # the instructor, as formgrader does
+        grade.needs_manual_grade = False
         gb.db.commit()
         given = float(grade.max_score)
     course_cmd(course, "export")
