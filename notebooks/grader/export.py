@@ -9,14 +9,14 @@ Binder, built into the web book). One command makes it from this one::
 untracked or ignored files, and never the history, which holds every solution ever
 committed: DEST is a fresh git repository with a single commit, ready to push.
 
-**What stays out** (``EXCLUDED``): the labs' instructor versions (``notebooks/source/``), the
-instructor's tools (``notebooks/tools/``), the grading core and this exporter (``notebooks/grader/``),
-the nbgrader configuration that imports them, and the wrong answers the tests grade
-(``tests/lab_wrong_answers.py``, ``tests/wrong_answers/``: near-solutions). Test modules
-that import any of that are left out too; the rest (the library's own tests, which show
-nothing the library's source does not) stay, so the export's ``make test`` runs. Some files
-get a student version (``STUDENT_VERSIONS``): ``notebooks/README.md`` ends before its part
-for instructors.
+**What stays out** (``EXCLUDED``): the labs' instructor versions (``notebooks/source/``),
+the instructor's tools (``notebooks/tools/``), the grading core and this exporter
+(``notebooks/grader/``), the nbgrader configuration that imports them, and the wrong
+answers the tests grade (``tests/lab_wrong_answers.py``, ``tests/wrong_answers/``:
+near-solutions). Test modules that import any of that are left out too; the rest (the
+library's own tests, which show nothing the library's source does not) stay, so the
+export's ``make test`` runs. Some files get a student version (``STUDENT_VERSIONS``):
+``notebooks/README.md`` ends before its part for instructors.
 
 **The check that cannot be forgotten.** Every exported file is scanned for nbgrader's
 solution and hidden-test delimiters (``MARKERS``, the delimiters ``nbgrader_config.py``
