@@ -55,6 +55,10 @@ FULL = {lab: labinfo.autograded_points(lab) for lab in (LAB1, LAB2, LAB4)}
 # An attack's expected score: the lab's full marks less what the attack must cost (an
 # exercise whose tests it breaks), so a lab can gain exercises without every number changing.
 F1, F2, F4 = FULL[LAB1], FULL[LAB2], FULL[LAB4]
+# An attack in lab 2's `jacobian` answer that breaks its own process or the wire loses that
+# exercise and every one after it (the grader does not replay a process that broke itself).
+AFTER_JACOBIAN = labinfo.points_before(LAB2, "jacobian")
+MATMUL = labinfo.exercises(LAB4)["vjp_matmul"]  # what a shortcut in lab 4's vjp_matmul costs
 TOKENS = ("COURSE", "REPO", "HOME", "PORT", "PORT_ANY", "HOSTS", "ABSTRACT", "ME", "LAB")
 MARKS = re.compile(r"PWNED_[A-Z_]+_MARK")  # what class 8 hopes to run in a browser
 
@@ -400,7 +404,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # replaces isinstance, len and abs in its process while a wrong answer is tested
-    Attack("c1-patch-builtins", LAB2, 1, score=F2 - 2, edits=(
+    Attack("c1-patch-builtins", LAB2, 1, score=AFTER_JACOBIAN, edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import builtins
             builtins.isinstance = lambda *a: True
@@ -474,7 +478,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # writes a fake "cell done" to fd 4, then forged answers (True) to the next 300 questions
-    Attack("c1-fake-frames", LAB2, 1, score=F2 - 2, edits=(
+    Attack("c1-fake-frames", LAB2, 1, score=AFTER_JACOBIAN, edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import json, os, struct
             def _frame(message):
@@ -487,7 +491,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # closes the wire (fd 3 and 4): the grader hears nothing more
-    Attack("c1-close-wire", LAB2, 1, score=F2 - 2, note="stopped", edits=(
+    Attack("c1-close-wire", LAB2, 1, score=AFTER_JACOBIAN, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os
             os.close(3)
@@ -495,14 +499,14 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # a frame whose header announces 2 GB, then garbage
-    Attack("c1-huge-frame", LAB2, 1, score=F2 - 2, note="stopped", edits=(
+    Attack("c1-huge-frame", LAB2, 1, score=AFTER_JACOBIAN, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os, struct
             os.write(4, struct.pack(">I", 2**31) + b"x" * 65536)
         """),
     )),
     # a frame nested 100000 levels deep (json's recursion in the grader)
-    Attack("c1-deep-frame", LAB2, 1, score=F2 - 2, note="stopped", edits=(
+    Attack("c1-deep-frame", LAB2, 1, score=AFTER_JACOBIAN, note="stopped", edits=(
         replace("jacobian", WRONG_JACOBIAN, """
             import os, struct
             body = b'{"op":"done","outputs":' + b"[" * 100000 + b"]" * 100000 + b"}"
@@ -510,7 +514,7 @@ ATTACKS: list[Attack] = [
         """),
     )),
     # answers every question with a handle the grader never got (an object that is not there)
-    Attack("c1-unknown-handle", LAB2, 1, score=F2 - 2, edits=(
+    Attack("c1-unknown-handle", LAB2, 1, score=AFTER_JACOBIAN, edits=(
         replace("jacobian", WRONG_JACOBIAN, SENDS, """
             def _patched(fd, message):
                 if message.get("op") == "return":
@@ -520,7 +524,7 @@ ATTACKS: list[Attack] = [
     )),
     # answers one question with a frame as large as allowed of "[],[],...": millions of
     # lists for the grader's JSON parser to build
-    Attack("c1-json-bomb", LAB2, 1, score=F2 - 2, edits=(
+    Attack("c1-json-bomb", LAB2, 1, score=AFTER_JACOBIAN, edits=(
         replace("jacobian", WRONG_JACOBIAN, SENDS, """
             _done = []
             def _patched(fd, message):
@@ -1010,20 +1014,20 @@ ATTACKS: list[Attack] = [
     """),)),
     # ---- 7. forbidden shortcuts (lab 4 asks for VJPs by hand) ------------------------------
     # ad.vjp in the answer that asks for a hand-written VJP
-    Attack("c7-ad-vjp", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-ad-vjp", LAB4, 7, score=F4 - MATMUL, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", VJP_MATMUL_BY.format(how="ad.vjp")),)),
     # from autodiff_lite import vjp, inside the answer
-    Attack("c7-from-import", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-from-import", LAB4, 7, score=F4 - MATMUL, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", "from autodiff_lite import vjp",
                           VJP_MATMUL_BY.format(how="vjp")),)),
     # the library under another name: m = ad; m.vjp
-    Attack("c7-alias", LAB4, 7, score=F4 - 2, note="FLAG: uses autodiff_lite's vjp",
+    Attack("c7-alias", LAB4, 7, score=F4 - MATMUL, note="FLAG: uses autodiff_lite's vjp",
            edits=(replace("vjp_matmul", "m = ad", VJP_MATMUL_BY.format(how="m.vjp")),)),
     # the name built at run time: getattr(ad, "v" + "jp") is flagged for a look by hand
     Attack("c7-getattr", LAB4, 7, score=F4, note="FLAG: dynamic code", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="getattr(ad, 'v' + 'jp')")),)),
     # the library reached through the lab's self-check module, which imports it as ad
-    Attack("c7-via-self-check", LAB4, 7, score=F4 - 2, note="FLAG", edits=(
+    Attack("c7-via-self-check", LAB4, 7, score=F4 - MATMUL, note="FLAG", edits=(
         replace("vjp_matmul", VJP_MATMUL_BY.format(how="self_check.ad.vjp")),),
         ),  # closed: shortcuts.py follows a chain through any module to the library
     # the name looked up in the module's __dict__ (no getattr, no eval)
