@@ -16,6 +16,7 @@ Per lab:
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ def code_lines(text: str) -> list[str]:
     return out
 
 
+@functools.cache
 def book_lines() -> set[str]:
     lines = set()
     for page in (ROOT / "book").rglob("*.md"):
@@ -78,23 +80,36 @@ class LabStats:
         return len(self.verbatim) / max(1, len(self.lines))
 
 
-def stats(lab: str, book: set[str] | None = None) -> LabStats:
-    nb = labsource.read(lab)
-    book = book_lines() if book is None else book
-    out, current = LabStats(lab), None
+def exercises(nb) -> dict[str, tuple[str, float]]:
+    """Each answer cell's grade id, in order, with its kind and its points: a written
+    answer's own, or those of the autograded tests after a code answer (up to the next
+    answer)."""
+    out: dict[str, tuple[str, float]] = {}
+    current = None
     for cell in nb.cells:
         meta = _nbg(cell)
         if meta.get("solution"):
-            current = kind_of(cell)
-            out.exercises[current] += 1
-            if current == "written":
-                out.points["written"] += float(meta.get("points", 0))
-                current = None
-            else:
-                for region in SOLUTION.findall(cell.source):
-                    out.lines += code_lines(region)
+            kind = kind_of(cell)
+            own = float(meta.get("points", 0)) if kind == "written" else 0.0
+            out[meta["grade_id"]] = (kind, own)
+            current = None if kind == "written" else meta["grade_id"]
         elif meta.get("grade") and cell.cell_type == "code" and current:
-            out.points[current] += float(meta.get("points", 0))
+            kind, points = out[current]
+            out[current] = (kind, points + float(meta.get("points", 0)))
+    return out
+
+
+def stats(lab: str, book: set[str] | None = None) -> LabStats:
+    nb = labsource.read(lab)
+    book = book_lines() if book is None else book
+    out = LabStats(lab)
+    for kind, points in exercises(nb).values():
+        out.exercises[kind] += 1
+        out.points[kind] += points
+    for cell in nb.cells:
+        if _nbg(cell).get("solution") and cell.cell_type == "code":
+            for region in SOLUTION.findall(cell.source):
+                out.lines += code_lines(region)
     # a short line (``return s``) says nothing about copying: only longer ones are looked up
     out.verbatim = [line for line in out.lines if len(line) >= 12 and line in book]
     return out
