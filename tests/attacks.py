@@ -87,29 +87,11 @@ def _gid(cell) -> str | None:
 
 
 @functools.cache
-def _source(lab: str):
-    return nbformat.read(NOTEBOOKS / "source" / lab / f"{lab}.ipynb", as_version=4)
-
-
-@functools.cache
 def _release(lab: str):
     return nbformat.read(NOTEBOOKS / "release" / lab / f"{lab}.ipynb", as_version=4)
 
 
-def solution(lab: str, gid: str) -> str:
-    """The instructor's answer to ``gid``, as a student who solved it would hand it in."""
-    for cell in _source(lab).cells:
-        if _gid(cell) == gid:
-            return "\n".join(ln for ln in cell.source.splitlines() if "SOLUTION" not in ln)
-    raise KeyError(f"{lab} has no cell {gid!r}")
-
-
-def answers(lab: str) -> list[str]:
-    return [
-        _gid(c)
-        for c in _source(lab).cells
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
-    ]
+solution, answers = labinfo.solution, labinfo.code_answers  # the instructor's answers
 
 
 def _index(nb, gid: str) -> int:

@@ -506,21 +506,14 @@ def unsolved(nb) -> int:
     )
 
 
-def solve(release_nb, source_nb, n: int):
+def solve(release_nb, n: int):
     """The student version with the first ``n`` answers replaced by the source's solution."""
-    solutions = {
-        c.metadata["nbgrader"]["grade_id"]: "\n".join(
-            line for line in c.source.splitlines() if "SOLUTION" not in line
-        )
-        for c in source_nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
     nb = nbformat.from_dict(json.loads(nbformat.writes(release_nb)))
     todo = answer_ids(nb)[:n]
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in todo:
-            cell.source = solutions[gid]
+            cell.source = labinfo.solution(LAB, gid)
     return nb
 
 
@@ -647,7 +640,6 @@ def test_a_class_on_jupyterhub(room, browser):
     released = course / "release" / LAB / f"{LAB}.ipynb"
     assert released.is_file() and "BEGIN SOLUTION" not in released.read_text()
     release_nb = nbformat.read(released, as_version=4)
-    source_nb = nbformat.read(course / "source" / LAB / f"{LAB}.ipynb", as_version=4)
     assert answer_ids(release_nb) == ANSWERS
 
     round_trip = time.monotonic()
@@ -687,7 +679,7 @@ def test_a_class_on_jupyterhub(room, browser):
                 "type": "notebook",
                 "format": "json",
                 "content": json.loads(
-                    nbformat.writes(solve(release_nb, source_nb, STUDENTS[BROWSER_STUDENT][0]))
+                    nbformat.writes(solve(release_nb, STUDENTS[BROWSER_STUDENT][0]))
                 ),
             }
         ),
@@ -696,7 +688,7 @@ def test_a_class_on_jupyterhub(room, browser):
     assert saved.ok, saved.text()
     assert unsolved(nbformat.read(ada_lab, as_version=4)) == 0
     for student in others:
-        nb = solve(release_nb, source_nb, STUDENTS[student][0])
+        nb = solve(release_nb, STUDENTS[student][0])
         path = room.home(student) / LAB / f"{LAB}.ipynb"
         _write_as(room, student, path, nbformat.writes(nb))
 
