@@ -65,21 +65,22 @@ def _parse(where: Path, mtime_ns: int):
     seen = set()
     for k, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
-        first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
-        at = f"{where.name}, cell {k + 1} ({first!r})"
         if not isinstance(meta, dict) or any(key not in meta for key in REQUIRED):
             raise LabSourceError(
-                f"{at}: every cell of a lab needs nbgrader metadata with {', '.join(REQUIRED)}; "
+                f"{_at(where, k, cell)}: every cell of a lab needs nbgrader metadata with "
+                f"{', '.join(REQUIRED)}; "
                 'for read-only text write +++ {"nbgrader": {"grade": false, "grade_id": '
                 '"a-name", "locked": true, "schema_version": 3, "solution": false, '
                 '"task": false}} above it (or use Create Assignment in JupyterLab)'
             )
         gid = meta["grade_id"]
         if gid in seen:
-            raise LabSourceError(f"{at}: grade id {gid!r} is used twice; ids must be unique")
+            raise LabSourceError(
+                f"{_at(where, k, cell)}: grade id {gid!r} is used twice; ids must be unique"
+            )
         seen.add(gid)
         if meta.get("grade") and not meta.get("points"):
-            raise LabSourceError(f"{at}: a graded cell needs points")
+            raise LabSourceError(f"{_at(where, k, cell)}: a graded cell needs points")
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cell.id = gid
@@ -91,6 +92,12 @@ def _parse(where: Path, mtime_ns: int):
     nb.nbformat, nb.nbformat_minor = 4, 5
     nbformat.validate(nb)
     return nb
+
+
+def _at(where: Path, k: int, cell) -> str:
+    """Where a bad cell is, for an error message: the file, its number, its first line."""
+    first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
+    return f"{where.name}, cell {k + 1} ({first!r})"
 
 
 def build(lab: str) -> Path:

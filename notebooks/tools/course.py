@@ -42,6 +42,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -270,20 +271,13 @@ def cmd_export(args) -> int:
             )
     pending = _ungraded()
     lines += ["", f"Written answers still to grade by hand (formgrader): {len(pending)}"]
-    for lab, count in sorted(_count(r[1] for r in pending).items()):
+    for lab, count in sorted(Counter(r[1] for r in pending).items()):
         lines.append(f"- {lab}: {count} (reports/ungraded.csv lists them)")
     (REPORTS / "summary.md").write_text("# Grades by lab\n\n" + "\n".join(lines) + "\n")
     _plot(by_lab, max_score)
     say(f"wrote {out}, notebooks/reports/summary.md, summary.csv and scores.png")
     say("\n".join(lines))
     return 0
-
-
-def _count(items) -> dict:
-    out: dict = {}
-    for item in items:
-        out[item] = out.get(item, 0) + 1
-    return out
 
 
 def _ungraded() -> list[tuple[str, str, str, float]]:

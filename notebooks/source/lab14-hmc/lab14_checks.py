@@ -168,6 +168,15 @@ def predictions(ratio_fn, stable_fn, leapfrog_fn) -> bool:
     )
 
 
+def _same_chain(got, exp) -> bool:
+    """Two replayed chains agree: the same states (to 1e-6) and the same acceptance rate."""
+    return (
+        got["samples"].shape == exp["samples"].shape
+        and np.allclose(got["samples"], exp["samples"], rtol=1e-6)
+        and np.isclose(got["rate"], exp["rate"])
+    )
+
+
 def hmc_chain(fn) -> bool:
     """Exercise 3: a chain of six transitions, replayed with a fixed seed."""
     log_density, grad_fn = gaussian_target(PRECISION)
@@ -191,13 +200,6 @@ def hmc_chain(fn) -> bool:
         "rate": 5 / 6,
     }
 
-    def compare(got, exp):
-        return (
-            got["samples"].shape == exp["samples"].shape
-            and np.allclose(got["samples"], exp["samples"], rtol=1e-6)
-            and np.isclose(got["rate"], exp["rate"])
-        )
-
     hints = {
         lambda got: got["samples"].shape != (6, 2): "return one row per transition, shape "
         "(n_samples, dim), the state AFTER each transition (repeated when rejected)",
@@ -208,7 +210,7 @@ def hmc_chain(fn) -> bool:
     }
     case = Case((0,), expected, "6 transitions from (1, -0.5), seed 0, step 0.9, 3 steps")
     case.hints = hints
-    return check("hmc_chain", chain, [case], compare=compare)
+    return check("hmc_chain", chain, [case], compare=_same_chain)
 
 
 def effective_sample_size(fn) -> bool:
@@ -248,19 +250,12 @@ def random_walk_metropolis(fn) -> bool:
     first, second = [1.12573022, -0.63210486], [-0.13969125, -1.25537933]
     expected = {"samples": np.array([first] * 3 + [second] * 3), "rate": 1 / 3}
 
-    def compare(got, exp):
-        return (
-            got["samples"].shape == exp["samples"].shape
-            and np.allclose(got["samples"], exp["samples"], rtol=1e-6)
-            and np.isclose(got["rate"], exp["rate"])
-        )
-
     hints = {
         lambda got: len(got["samples"]) < 6: "record the current state after EVERY step, "
         "the old one again when the proposal is rejected",
     }
     case = Case((0,), expected, "6 steps from (1, -0.5), seed 0, scale 1", hints=hints)
-    return check("random_walk_metropolis", chain, [case], compare=compare)
+    return check("random_walk_metropolis", chain, [case], compare=_same_chain)
 
 
 def make_ar1_target(fn) -> bool:
