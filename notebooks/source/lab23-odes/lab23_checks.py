@@ -112,8 +112,7 @@ def adjoint_gradient(fn, rhs) -> bool:
 
     def solve(th, y0):
         h, y, out = t_end / n, y0, [y0]
-        for j in range(n):
-            t = j * h
+        for t in np.arange(n) * h:
             a = rhs(y, t, th)
             b = rhs(y + h / 2 * a, t + h / 2, th)
             c = rhs(y + h / 2 * b, t + h / 2, th)
