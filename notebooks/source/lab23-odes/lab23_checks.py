@@ -124,7 +124,14 @@ def adjoint_gradient(fn, rhs) -> bool:
     def loss(th, y0):
         return 0.5 * anp.sum((solve(th, y0)[every::every] - data) ** 2)
 
-    expected = tuple(ad.grad(loss, (0, 1))(theta, Y0))
+    try:
+        expected = tuple(ad.grad(loss, (0, 1))(theta, Y0))
+    except Exception as err:  # driven_oscillator is not written yet, or it fails
+        print(
+            f"adjoint_gradient: the reference gradient needs your driven_oscillator, which "
+            f"failed ({type(err).__name__}: {err}); finish Exercise 1 first."
+        )
+        return False
     sign_flipped = tuple(-g for g in expected)
     return check(
         "adjoint_gradient",
