@@ -130,11 +130,12 @@ cbrt = elementwise("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), doma
 
 
 def _sinc_derivative(ans, x):
-    """d/dx sin(pi x) / (pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0 (its limit).
+    """d/dx sin(pi x) / (pi x) = (cos(pi x) - sinc(x)) / x, and at x = 0 its limit 0.
 
-    As in JAX, the first derivative at 0 is right (0); unlike JAX, which expands sinc in
-    a series there, higher derivatives at exactly x = 0 are 0 here (the true second
-    derivative is -pi^2 / 3). Everywhere else every order is right.
+    At 0 the rule returns ``-pi^2/3 * x`` (which is 0 there) so that its own derivative,
+    sinc''(0) = -pi^2 / 3, is right too, as in JAX (which expands sinc in a series at 0);
+    third and higher derivatives at exactly x = 0 are not. (PyTorch gives 0 for sinc''(0).)
+    Tests sample away from 0 (NONZERO), where every order is right.
     """
     from .arithmetic import where
 
@@ -142,10 +143,10 @@ def _sinc_derivative(ans, x):
     if not np.any(at_zero):
         return (cos(math.pi * x) - ans) / x
     x_safe = where(at_zero, 1.0, x)  # no 0/0 in the branch that is thrown away
-    return where(at_zero, 0.0, (cos(math.pi * x_safe) - ans) / x_safe)
+    return where(at_zero, (-math.pi**2 / 3.0) * x, (cos(math.pi * x_safe) - ans) / x_safe)
 
 
-sinc = elementwise("sinc", np.sinc, _sinc_derivative)
+sinc = elementwise("sinc", np.sinc, _sinc_derivative, domains.NONZERO)
 
 rint = nondifferentiable("rint", np.rint)
 trunc = nondifferentiable("trunc", np.trunc)
