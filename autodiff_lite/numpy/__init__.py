@@ -15,7 +15,9 @@ from four places:
 - primitives with their own rules (:mod:`autodiff_lite.primitives`: elementwise,
   arithmetic, reductions, shapes, linear algebra);
 - functions that move, copy, join or split elements, built from primitives
-  (:mod:`._arrays`: ``roll``, ``tile``, ``pad``, ``split``, ``diag``, ``tensordot``...);
+  (:mod:`._arrays`: ``roll``, ``tile``, ``pad``, ``split``, ``diag``...; :mod:`._sorting`:
+  ``sort``, ``partition``, ``take_along_axis``; :mod:`._products`: ``tensordot``,
+  ``kron``, ``cross``);
 - numerical functions built from primitives (:mod:`._math`: ``logaddexp``,
   ``nan_to_num``, ``cumprod``, ``gradient``, ``trapezoid``...);
 - functions whose result carries no derivative (:mod:`._constant`: ``all``, ``isinf``,
@@ -142,7 +144,6 @@ from ._arrays import (
     atleast_3d,
     broadcast_arrays,
     column_stack,
-    cross,
     diag,
     diagflat,
     diagonal,
@@ -152,19 +153,13 @@ from ._arrays import (
     flipud,
     hsplit,
     hstack,
-    kron,
     pad,
-    partition,
     repeat,
     roll,
     rollaxis,
     rot90,
     row_stack,
-    sort,
     split,
-    take,
-    take_along_axis,
-    tensordot,
     tile,
     tril,
     triu,
@@ -214,6 +209,8 @@ from ._math import (
     trapezoid,
     trapz,
 )
+from ._products import cross, kron, tensordot
+from ._sorting import partition, sort, take, take_along_axis
 
 # Constants and dtypes, so that `anp.pi` and `anp.float32` work as with numpy.
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, _np.newaxis

@@ -18,13 +18,10 @@ import numpy as np
 
 from ..core import Tracer, shape_of, value_of
 from ..primitives.arithmetic import where
-from ..primitives.linalg import einsum
 from ..primitives.shapes import (
     concatenate,
-    expand_dims,
     flip,
     getitem,
-    moveaxis,
     ravel,
     reshape,
     transpose,
@@ -214,34 +211,6 @@ def repeat(x, repeats, axis=None):
     return _gather(x, np.repeat, repeats, axis=axis)
 
 
-def take(x, indices, axis=None):
-    indices = np.asarray(value_of(indices))
-    if axis is None:
-        return getitem(ravel(x), indices)
-    axis = _axis(axis, _ndim(x), "take")
-    return getitem(x, (slice(None),) * axis + (indices,))
-
-
-def take_along_axis(x, indices, axis):
-    """``x`` read at ``indices`` along ``axis`` (as numpy: the result of argsort, argmax
-    with keepdims...); ``axis=None`` reads the flattened array."""
-    indices = np.asarray(value_of(indices))
-    if axis is None:
-        return getitem(ravel(x), indices)
-    ndim = _ndim(x)
-    axis = _axis(axis, ndim, "take_along_axis")
-    if indices.ndim != ndim:
-        raise ValueError(
-            f"take_along_axis: indices must have as many dimensions as the array ({ndim}), "
-            f"got {indices.ndim}"
-        )
-    index = tuple(
-        indices if d == axis else np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
-        for d, n in enumerate(shape_of(x))
-    )
-    return getitem(x, index)
-
-
 def diagonal(x, offset=0, axis1=0, axis2=1):
     return _gather(x, np.diagonal, offset, axis1, axis2)
 
@@ -316,85 +285,3 @@ def pad(x, pad_width, mode="constant", constant_values=0, reflect_type="even"):
         f"pad: mode={mode!r} is not supported; use one of 'constant', "
         f"{', '.join(repr(m) for m in _COPY_MODES)}"
     )
-
-
-# --- sorting -----------------------------------------------------------------------------------
-
-
-def sort(x, axis=-1):
-    """Sorted copy. The derivative moves each cotangent back to where its element came
-    from; at ties numpy's stable order decides (as in JAX's sort)."""
-    if axis is None:
-        x, axis = ravel(x), 0
-    order = np.argsort(np.asarray(value_of(x)), axis=axis, kind="stable")
-    return take_along_axis(x, order, axis)
-
-
-def partition(x, kth, axis=-1):
-    """numpy's partition: the k-th element in its sorted place, smaller ones before it and
-    larger ones after (in an unspecified order, which may differ from numpy's own)."""
-    if axis is None:
-        x, axis = ravel(x), 0
-    order = np.argpartition(np.asarray(value_of(x)), kth, axis=axis)
-    return take_along_axis(x, order, axis)
-
-
-# --- products ---------------------------------------------------------------------------------
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def tensordot(a, b, axes=2):
-    """Sum over the last ``axes`` axes of ``a`` and the first of ``b`` (an int), or over the
-    axes listed in ``axes = (axes_of_a, axes_of_b)``; written as an einsum."""
-    na, nb = _ndim(a), _ndim(b)
-    if isinstance(axes, (int, np.integer)):
-        axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
-    else:
-        axes_a, axes_b = axes
-        axes_a = [axes_a] if isinstance(axes_a, (int, np.integer)) else list(axes_a)
-        axes_b = [axes_b] if isinstance(axes_b, (int, np.integer)) else list(axes_b)
-    if len(axes_a) != len(axes_b):
-        raise ValueError(f"tensordot: {len(axes_a)} axes of a but {len(axes_b)} axes of b")
-    axes_a = [_axis(i, na, "tensordot") for i in axes_a]
-    axes_b = [_axis(i, nb, "tensordot") for i in axes_b]
-    if na + nb > len(_LETTERS):
-        raise ValueError("tensordot: too many dimensions")
-    sa = list(_LETTERS[:na])
-    sb = list(_LETTERS[na : na + nb])
-    for i, j in zip(axes_a, axes_b):
-        if shape_of(a)[i] != shape_of(b)[j]:
-            raise ValueError(
-                f"tensordot: axis {i} of a has length {shape_of(a)[i]} but axis {j} of b "
-                f"has length {shape_of(b)[j]}"
-            )
-        sb[j] = sa[i]
-    out = [c for i, c in enumerate(sa) if i not in axes_a]
-    out += [c for j, c in enumerate(sb) if j not in axes_b]
-    return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
-
-
-def kron(a, b):
-    """Kronecker product: block (i, j) of the result is a[i, j] * b (any dimensions)."""
-    nd = max(_ndim(a), _ndim(b))
-    sa = (1,) * (nd - _ndim(a)) + tuple(shape_of(a))
-    sb = (1,) * (nd - _ndim(b)) + tuple(shape_of(b))
-    # a[i, j] * b[k, l] at (i, k, j, l), then (i, k) and (j, l) merged.
-    a_wide = reshape(a, tuple(n for s in sa for n in (s, 1)))
-    b_wide = reshape(b, tuple(n for s in sb for n in (1, s)))
-    return reshape(a_wide * b_wide, tuple(p * q for p, q in zip(sa, sb)))
-
-
-def cross(a, b, axis=-1):
-    """Cross product of 3-vectors along ``axis`` (broadcasting the other axes)."""
-    a, b = moveaxis(a, axis, -1), moveaxis(b, axis, -1)
-    if shape_of(a)[-1] != 3 or shape_of(b)[-1] != 3:
-        raise ValueError(
-            f"cross: only 3-vectors are supported (numpy 2 deprecates 2-vectors), got "
-            f"lengths {shape_of(a)[-1]} and {shape_of(b)[-1]}"
-        )
-    a0, a1, a2 = (getitem(a, (Ellipsis, i)) for i in range(3))
-    b0, b1, b2 = (getitem(b, (Ellipsis, i)) for i in range(3))
-    parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
-    out = concatenate([expand_dims(p, -1) for p in parts], axis=-1)
-    return moveaxis(out, -1, axis)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import shape_of, value_of
+from ..primitives.decompositions import cholesky, eigh, eigvalsh
 from ..primitives.linalg import (
-    cholesky,
     det,
-    eigh,
-    eigvalsh,
     inv,
     matmul,
     norm,

@@ -143,7 +143,7 @@ def _sinc_derivative(ans, x):
     if not np.any(at_zero):
         return (cos(math.pi * x) - ans) / x
     x_safe = where(at_zero, 1.0, x)  # no 0/0 in the branch that is thrown away
-    return where(at_zero, (-math.pi**2 / 3.0) * x, (cos(math.pi * x_safe) - ans) / x_safe)
+    return where(at_zero, (-(math.pi**2) / 3.0) * x, (cos(math.pi * x_safe) - ans) / x_safe)
 
 
 sinc = elementwise("sinc", np.sinc, _sinc_derivative, domains.NONZERO)
