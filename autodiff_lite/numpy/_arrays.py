@@ -1,7 +1,7 @@
 """numpy's functions that move, copy, join and split array elements, built from primitives.
 
 None of these needs a derivative rule of its own: each is a composition of primitives
-(``getitem``, ``untake``, ``concatenate``, ``reshape``, ``where``, ``einsum``...), so its
+(``getitem``, ``untake``, ``concatenate``, ``reshape``, ``where``...), so its
 JVP and VJP follow. Many use one idea, :func:`_gather`: a function that only moves or
 copies elements (``roll``, ``tile``, ``repeat``, ``rot90``, ``diagonal``, ``pad`` with
 ``mode="wrap"``...) is applied by numpy to the *positions* ``0, 1, ..., n - 1`` of the
