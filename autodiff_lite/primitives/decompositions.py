@@ -94,7 +94,7 @@ def _eigh_impl(a):
     PyTorch may each return -v for v; fixing the sign makes the result a function)."""
     _, v = np.linalg.eigh(0.5 * (a + np.swapaxes(a, -1, -2)))
     pick = np.take_along_axis(v, np.argmax(np.abs(v), axis=-2)[..., None, :], axis=-2)
-    return v * np.where(pick < 0, -1.0, 1.0)
+    return np.where(pick < 0, -v, v)
 
 
 def _eig_gaps(a):
