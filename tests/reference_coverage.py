@@ -183,6 +183,11 @@ class _TorchSpellings:
     def take_along_axis(self, x, indices, axis):
         return torch.take_along_dim(x, torch.as_tensor(np.asarray(indices), device=x.device), axis)
 
+    def linspace(self, start, stop, num=50):
+        # torch.linspace does not differentiate its ends: the same samples, written out
+        t = torch.arange(num, dtype=start.dtype, device=start.device) / (num - 1)
+        return torch.where(t == 1.0, stop, start + (stop - start) * t)
+
     def pinv(self, a):
         return torch.linalg.pinv(a)
 
@@ -308,6 +313,8 @@ ANP_FUNCTIONS = {
     ),
     "logaddexp, logaddexp2": lambda ns, x: ns.logaddexp(x, x[0]) + ns.logaddexp2(x, 0.3 * x),
     "hypot": lambda ns, x: ns.hypot(x, ns.flip(x, 0)),
+    "fmax, fmin": lambda ns, x: ns.fmax(x, ns.flip(x, 0)) * ns.fmin(x, x[0]),
+    "linspace (traced ends)": lambda ns, x: ns.linspace(x[0, 0], x[1, 1], 5),
     "cumprod": lambda ns, x: ns.cumprod(x, axis=1) + ns.cumprod(x[0]),
     "average (weights)": lambda ns, x: ns.average(x, axis=1, weights=ns.const(_WEIGHTS, x)),
     "ptp": lambda ns, x: ns.ptp(x, axis=0),

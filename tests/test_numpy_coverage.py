@@ -24,7 +24,8 @@ NEW_NAMES = """
     pad sort partition select nan_to_num sinc arcsinh arccosh arctanh degrees radians
     deg2rad rad2deg gradient fabs logaddexp logaddexp2 hypot cbrt fliplr flipud rollaxis
     atleast_1d atleast_2d atleast_3d cumprod average trapezoid trapz kron cross ptp nansum
-    nanmean take take_along_axis broadcast_arrays rint trunc fix positive full full_like
+    nanmean fmax fmin linspace take take_along_axis broadcast_arrays rint trunc fix positive
+    full full_like
     all any isinf isposinf isneginf isclose allclose array_equal array_equiv logical_xor
     signbit nonzero flatnonzero argwhere count_nonzero searchsorted argpartition isscalar
     isreal iscomplexobj result_type empty_like tril_indices triu_indices diag_indices indices
@@ -118,6 +119,12 @@ CALLS = {
     "take": (lambda m, x: m.take(x, [0, 5, 5]) + m.take(x, [2, 0, 1], axis=1)[0], X),
     "take_along_axis": (lambda m, x: m.take_along_axis(x, np.argsort(X, axis=0), axis=0), X),
     "broadcast_arrays": (lambda m, x: m.broadcast_arrays(x, x[0]), X),
+    "fmax, fmin": (lambda m, x: m.fmax(x, x[::-1]) + m.fmin(x, 0.5), X),
+    "linspace (traced ends)": (lambda m, x: m.linspace(x[0, 0], x[1, 1], 5), X),
+    "linspace (arrays, no endpoint)": (
+        lambda m, x: m.linspace(x[0], x[1], 3, endpoint=False, retstep=True),
+        X,
+    ),
     "full (traced fill value)": (lambda m, x: m.full((2, 3), x[0, 0]), X),
     "linalg.slogdet": (lambda m, x: m.linalg.slogdet(x @ x.T + np.eye(3))[1], X),
     "linalg.cholesky": (lambda m, x: m.linalg.cholesky(x[:, :3] @ x[:, :3].T + np.eye(3)), X),
@@ -176,6 +183,15 @@ def test_nan_to_num_passes_derivative_where_finite_only():
     with np.errstate(over="ignore", invalid="ignore"):
         g = ad.grad(lambda v: anp.sum(anp.nan_to_num(v) * np.arange(1.0, 6.0)))(x)
     np.testing.assert_array_equal(g, [1.0, 0.0, 0.0, 0.0, 5.0])
+
+
+def test_fmax_fmin_ignore_nan_and_pass_its_derivative_to_the_other_value():
+    x, y = np.array([1.0, np.nan, 3.0]), np.array([2.0, 1.0, np.nan])
+    np.testing.assert_array_equal(anp.fmax(x, y), np.fmax(x, y))
+    np.testing.assert_array_equal(anp.fmin(x, y), np.fmin(x, y))
+    gx, gy = ad.grad(lambda a, b: anp.sum(anp.fmax(a, b)), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(gx, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(gy, [1.0, 1.0, 0.0])
 
 
 def test_sinc_at_zero_first_and_second_derivative():

@@ -197,8 +197,11 @@ from ._constant import (
 from ._math import (
     average,
     cumprod,
+    fmax,
+    fmin,
     gradient,
     hypot,
+    linspace,
     logaddexp,
     logaddexp2,
     nan_to_num,
@@ -246,13 +249,7 @@ def full(shape, fill_value, dtype=None):
 
 
 zeros, ones, empty = _np.zeros, _np.ones, _np.empty
-eye, identity, arange, linspace, logspace = (
-    _np.eye,
-    _np.identity,
-    _np.arange,
-    _np.linspace,
-    _np.logspace,
-)
+eye, identity, arange, logspace = _np.eye, _np.identity, _np.arange, _np.logspace
 meshgrid = _np.meshgrid
 
 

@@ -167,3 +167,37 @@ def _gradient_along(f, axis, h, edge_order):
         first = (-3.0 * v(0, 1) + 4.0 * v(1, 2) - v(2, 3)) / (2.0 * h)
         last = (3.0 * v(-1, None) - 4.0 * v(-2, -1) + v(-3, -2)) / (2.0 * h)
     return concatenate([first, inside, last], axis=axis)
+
+
+def fmax(x, y):
+    """Elementwise maximum that ignores nan (the other value wins); ties as ``maximum``."""
+    from ..primitives.arithmetic import maximum
+
+    xv, yv = np.isnan(value_of(x)), np.isnan(value_of(y))
+    return where(yv, x, where(xv, y, maximum(x, y)))
+
+
+def fmin(x, y):
+    from ..primitives.arithmetic import minimum
+
+    xv, yv = np.isnan(value_of(x)), np.isnan(value_of(y))
+    return where(yv, x, where(xv, y, minimum(x, y)))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """numpy's linspace; differentiable in ``start`` and ``stop`` (as in autograd)."""
+    from ..core import Tracer
+
+    if not isinstance(start, Tracer) and not isinstance(stop, Tracer):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if axis != 0:
+        raise NotImplementedError("linspace with traced start or stop supports axis=0 only")
+    div = (num - 1) if endpoint else num
+    shape = np.broadcast_shapes(shape_of(start), shape_of(stop))
+    steps = np.arange(num, dtype=float).reshape((num,) + (1,) * len(shape))
+    step = (stop - start) / div if div > 0 else (stop - start) * np.nan
+    out = start + steps * step
+    if endpoint and num > 1:  # the last sample is exactly stop, as in numpy
+        last = np.arange(num).reshape(steps.shape) == num - 1
+        out = where(last, broadcast_to(stop, shape), out)
+    return (out, step) if retstep else out
