@@ -25,7 +25,7 @@ NEW_NAMES = """
     deg2rad rad2deg gradient fabs logaddexp logaddexp2 hypot cbrt fliplr flipud rollaxis
     atleast_1d atleast_2d atleast_3d cumprod average trapezoid trapz kron cross ptp nansum
     nanmean fmax fmin linspace take take_along_axis broadcast_arrays rint trunc fix positive
-    full full_like
+    full full_like acos acosh asin asinh atan atanh atan2 pow permute_dims
     all any isinf isposinf isneginf isclose allclose array_equal array_equiv logical_xor
     signbit nonzero flatnonzero argwhere count_nonzero searchsorted argpartition isscalar
     isreal iscomplexobj result_type empty_like tril_indices triu_indices diag_indices indices
@@ -93,6 +93,20 @@ CALLS = {
     "cbrt": (lambda m, x: m.cbrt(x), X),
     "degrees, radians": (lambda m, x: m.degrees(x) + m.radians(x) ** 2, X),
     "deg2rad, rad2deg": (lambda m, x: m.deg2rad(x) * m.rad2deg(x), X),
+    "numpy 2 names": (
+        lambda m, x: (
+            m.acos(x / 3)
+            + m.asin(x / 3)
+            + m.atan(x)
+            + m.atan2(x, 1.5)
+            + m.pow(x, 2)
+            + m.asinh(x)
+            + m.acosh(x * x + 1.5)
+            + m.atanh(x / 3)
+            + m.permute_dims(x, (1, 0)).T
+        ),
+        X,
+    ),
     "fabs, positive": (lambda m, x: m.fabs(x) + m.positive(x), X),
     "gradient": (lambda m, x: m.gradient(x), X),
     "gradient (spacing, axis, edge_order=2)": (

@@ -215,6 +215,18 @@ from ._math import (
 from ._products import cross, kron, tensordot
 from ._sorting import partition, sort, take, take_along_axis
 
+# numpy 2's array-API spellings of the same functions.
+acos, acosh, asin, asinh, atan, atanh, atan2 = (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctanh,
+    arctan2,
+)
+pow, permute_dims = power, transpose
+
 # Constants and dtypes, so that `anp.pi` and `anp.float32` work as with numpy.
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, _np.newaxis
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
