@@ -275,8 +275,8 @@ argsort = nondifferentiable("argsort", np.argsort)
 # x mod y = x - q * y with an integer quotient q that is constant between the jumps: so
 # d/dx = 1 and d/dy = -q (as in autograd, JAX and PyTorch). ``remainder`` (numpy's ``%``,
 # the sign of y) takes q = floor(x / y); ``fmod`` (C's, the sign of x) q = trunc(x / y).
-# At a jump the derivative is that of the piece on the right, which finite differences
-# cannot see: tests sample away from them.
+# At a jump (x / y an integer) q is still floor (or trunc) of x / y, as in JAX and
+# PyTorch; finite differences cannot check a jump, so tests sample away from them.
 
 
 def _floor_quotient(x, y):
