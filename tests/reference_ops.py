@@ -1678,3 +1678,6 @@ def scalar_nesting_results(T, xs) -> dict:
         out[f"x{i}: grad(grad)"] = T.grad(T.grad(f))(x)
         out[f"x{i}: grad(grad(grad))"] = T.grad(T.grad(T.grad(f)))(x)
     return out
+
+
+import reference_coverage  # noqa: E402, F401 - adds the numpy coverage of issue 15

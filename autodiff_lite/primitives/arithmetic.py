@@ -269,3 +269,35 @@ floor_divide = nondifferentiable("floor_divide", np.floor_divide)
 argmax = nondifferentiable("argmax", np.argmax)
 argmin = nondifferentiable("argmin", np.argmin)
 argsort = nondifferentiable("argsort", np.argsort)
+
+
+# --- remainders (issue 15: autograd's numpy coverage) ---------------------------------------
+# x mod y = x - q * y with an integer quotient q that is constant between the jumps: so
+# d/dx = 1 and d/dy = -q (as in autograd, JAX and PyTorch). ``remainder`` (numpy's ``%``,
+# the sign of y) takes q = floor(x / y); ``fmod`` (C's, the sign of x) q = trunc(x / y).
+# At a jump (x / y an integer) q is still floor (or trunc) of x / y, as in JAX and
+# PyTorch; finite differences cannot check a jump, so tests sample away from them.
+
+
+def _floor_quotient(x, y):
+    """floor(x / y), a constant to every trace (it is piecewise constant)."""
+    return np.floor(np.divide(value_of(x), value_of(y)))
+
+
+def _trunc_quotient(x, y):
+    return np.trunc(np.divide(value_of(x), value_of(y)))
+
+
+def _remainder_rule(quotient):
+    return (
+        (lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: -y_dot * quotient(x, y)),
+        (
+            lambda g, ans, x, y: unbroadcast(g, x),
+            lambda g, ans, x, y: unbroadcast(-g * quotient(x, y), y),
+        ),
+    )
+
+
+remainder = binary("remainder", np.remainder, *_remainder_rule(_floor_quotient), domain=(R, NZ))
+mod = remainder
+fmod = binary("fmod", np.fmod, *_remainder_rule(_trunc_quotient), domain=(R, NZ))

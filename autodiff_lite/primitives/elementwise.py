@@ -110,3 +110,62 @@ def log2(x):
 
 def exp2(x):
     return exp(x * _LN2)
+
+
+# --- more of numpy's elementwise functions (issue 15: autograd's numpy coverage) ---------
+# Same pattern as above: numpy function and derivative f'(x). Conventions follow autograd
+# and JAX; where they differ at a singular point, the docstring of the section says so.
+
+
+def _above_one(rng, shape):
+    """arccosh is defined for x >= 1 and singular at 1: sample away from it."""
+    return rng.uniform(1.2, 3.0, size=shape)
+
+
+arcsinh = elementwise("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0))
+arccosh = elementwise("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), _above_one)
+arctanh = elementwise("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), U)
+# cbrt'(x) = 1 / (3 cbrt(x)^2): infinite at 0, like sqrt (JAX gives inf there too).
+cbrt = elementwise("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), domains.NONZERO)
+
+
+def _sinc_derivative(ans, x):
+    """d/dx sin(pi x) / (pi x) = (cos(pi x) - sinc(x)) / x, and at x = 0 its limit 0.
+
+    At 0 the rule returns ``-pi^2/3 * x`` (which is 0 there) so that its own derivative,
+    sinc''(0) = -pi^2 / 3, is right too, as in JAX (which expands sinc in a series at 0);
+    third and higher derivatives at exactly x = 0 are not. (PyTorch gives 0 for sinc''(0).)
+    Tests sample away from 0 (NONZERO), where every order is right.
+    """
+    from .arithmetic import where
+
+    at_zero = np.asarray(value_of(x)) == 0
+    if not np.any(at_zero):
+        return (cos(math.pi * x) - ans) / x
+    x_safe = where(at_zero, 1.0, x)  # no 0/0 in the branch that is thrown away
+    return where(at_zero, (-(math.pi**2) / 3.0) * x, (cos(math.pi * x_safe) - ans) / x_safe)
+
+
+sinc = elementwise("sinc", np.sinc, _sinc_derivative, domains.NONZERO)
+
+rint = nondifferentiable("rint", np.rint)
+trunc = nondifferentiable("trunc", np.trunc)
+fix = trunc  # numpy's fix rounds toward zero, like trunc
+fabs = abs  # fabs is abs for real numbers (it refuses complex ones)
+
+_RAD_PER_DEG = math.pi / 180.0
+
+
+def deg2rad(x):
+    return x * _RAD_PER_DEG
+
+
+def rad2deg(x):
+    return x * (1.0 / _RAD_PER_DEG)
+
+
+radians, degrees = deg2rad, rad2deg
+
+
+def positive(x):
+    return x

@@ -283,3 +283,31 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if ord in (np.inf, "inf") and (axis is not None or _ndim(x) == 1):
         return max(abs(x), axis=axis, keepdims=keepdims)
     raise NotImplementedError(f"linalg.norm with ord={ord!r} is not supported")
+
+
+# --- slogdet (issue 15: autograd's numpy coverage) ---------------------------------------
+# (cholesky and eigh, which need their own conventions, are in .decompositions)
+
+
+def _logabsdet_impl(a):
+    return np.linalg.slogdet(a)[1]
+
+
+# d log|det A| = tr(A^{-1} dA): the same rule as det's, without the factor det(A).
+logabsdet_p = Primitive(
+    "logabsdet",
+    _logabsdet_impl,
+    jvps=(lambda a_dot, ans, a: sum(_mT(inv_p(a)) * a_dot),),
+    vjps=(lambda g, ans, a: g * _mT(inv_p(a)),),
+    domains=(WC,),
+    cases=[(((3, 3),), {})],
+    vjp_needs_output=False,
+)
+
+
+def slogdet(a):
+    """(sign, log|det a|), as numpy; the sign is a constant (its derivative is zero)."""
+    _check_square(a, "linalg.slogdet")
+    from ..core import value_of
+
+    return np.sign(np.linalg.det(value_of(a))), logabsdet_p(a)
