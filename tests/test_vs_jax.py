@@ -5,7 +5,7 @@ JAX (float64, on the CPU or the GPU: the ``device`` fixture) from the same rando
 inputs, and compares: values, JVPs, VJPs, second derivatives, and the transforms
 ``grad`` (with ``argnums`` tuples and ``has_aux``), ``value_and_grad``, ``jvp``,
 ``vjp``, ``jacfwd``, ``jacrev``, ``hessian``, ``hvp`` and their nestings. Each
-computation is written once (``reference_ops.py``) and run on both sides.
+computation is written once (``tests/references/``) and run on both sides.
 
 ``test_vs_torch.py`` runs the same tests against PyTorch.
 """
@@ -18,7 +18,7 @@ import pytest
 jax = pytest.importorskip("jax")
 pytest.importorskip("hypothesis")
 
-import reference_ops as R  # noqa: E402
+import references as R  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
@@ -39,7 +39,7 @@ def backend(jax_device):
 
 @pytest.fixture(scope="module")
 def sweep(backend):
-    # One compiled JAX function for all cases of all primitives (see reference_ops.Sweep).
+    # One compiled JAX function for all cases of all primitives (see references.Sweep).
     return R.Sweep(backend, PRIMS, batch=True)
 
 
@@ -55,7 +55,7 @@ def test_every_registry_primitive_has_a_jax_reference():
     assert len(names) >= 40, names  # the sweep really sees the table
     missing = [n for n in names if n not in R.REFERENCES or R.REFERENCES[n].jax is None]
     assert not missing, (
-        f"primitives without a JAX reference in tests/reference_ops.py: {missing}. "
+        f"primitives without a JAX reference in tests/references/: {missing}. "
         f"Add one to REFERENCES (same signature as the primitive's impl)."
     )
     wrong = [n for n in names if R.REFERENCES[n].value_only == ad.REGISTRY[n].differentiable]

@@ -15,7 +15,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("hypothesis")
 
-import reference_ops as R  # noqa: E402
+import references as R  # noqa: E402
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
@@ -54,7 +54,7 @@ def test_every_registry_primitive_has_a_torch_reference():
     assert len(names) >= 40, names  # the sweep really sees the table
     missing = [n for n in names if n not in R.REFERENCES or R.REFERENCES[n].torch is None]
     assert not missing, (
-        f"primitives without a PyTorch reference in tests/reference_ops.py: {missing}. "
+        f"primitives without a PyTorch reference in tests/references/: {missing}. "
         f"Add one to REFERENCES (same signature as the primitive's impl)."
     )
     wrong = [n for n in names if R.REFERENCES[n].value_only == ad.REGISTRY[n].differentiable]
