@@ -5,6 +5,6 @@ each name to its :class:`~autodiff_lite.core.Primitive` (implementation, JVP and
 VJP rules, test domains), which is what the test suite sweeps.
 """
 
-from . import arithmetic, broadcasting, elementwise, linalg, reductions, shapes
+from . import arithmetic, broadcasting, complex, elementwise, linalg, reductions, shapes
 
-__all__ = ["arithmetic", "broadcasting", "elementwise", "linalg", "reductions", "shapes"]
+__all__ = ["arithmetic", "broadcasting", "complex", "elementwise", "linalg", "reductions", "shapes"]

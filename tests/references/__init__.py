@@ -31,17 +31,17 @@ How a comparison is made:
 
 The modules, bottom up: ``frameworks`` (JAX and PyTorch, comparing, counting, ``Ref``);
 one table per family of primitives, as in ``autodiff_lite/primitives/`` (``elementwise``,
-``arithmetic``, ``shapes``, ``reductions``, ``linalg``); ``namespaces`` (``ns`` for composite
-functions); ``backends`` (each framework's transforms, and ``OURS``); ``composites`` and
-``functions`` (what is computed beyond the primitives); ``batch`` (the reference side of
-those, computed together); ``sweep`` (every case of every primitive).
+``arithmetic``, ``shapes``, ``reductions``, ``linalg``, ``complex``); ``namespaces`` (``ns``
+for composite functions); ``backends`` (each framework's transforms, and ``OURS``);
+``composites`` and ``functions`` (what is computed beyond the primitives); ``batch`` (the
+reference side of those, computed together); ``sweep`` (every case of every primitive).
 """
 
 from __future__ import annotations
 
 from autodiff_lite import domains
 
-from . import arithmetic, elementwise, linalg, reductions, shapes
+from . import arithmetic, complex, elementwise, linalg, reductions, shapes
 from .backends import OURS, JaxBackend, Ours, TorchBackend, case_seed, compare_results
 from .batch import Batch, batched, scalar_nesting_results, standard_items
 from .composites import (
@@ -117,6 +117,7 @@ REFERENCES: dict[str, Ref] = {
     **shapes.REFERENCES,
     **reductions.REFERENCES,
     **linalg.REFERENCES,
+    **complex.REFERENCES,
     # --- merge point: one line per further family table, e.g.
     # **reference_coverage.REFERENCES,
 }
