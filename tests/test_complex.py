@@ -468,3 +468,15 @@ def test_order_free_functions_accept_complex():
     np.testing.assert_array_equal(anp.not_equal(Z, Z), [False, False, False])
     np.testing.assert_array_equal(anp.isfinite(Z), [True, True, True])
     assert anp.maximum(2.0, 3.0) == 3.0  # the real path is untouched
+
+
+def test_traced_values_have_real_imag_and_conj():
+    z = np.array([1 + 2j, -0.5 + 1j])
+
+    def f(ns, z):
+        conjugate = np.conjugate if ns is anp else jnp.conjugate  # numpy's ufunc on a tracer
+        return ns.sum(z.real * z.imag + ns.abs(z.conj() * conjugate(z)) + z.conjugate().imag)
+
+    _compare(ad.grad(lambda z: f(anp, z))(z), jax.grad(lambda z: f(jnp, z))(z), "jax", "methods")
+    with pytest.raises(TypeError, match="complex\\(\\) of a traced value"):
+        ad.grad(lambda z: anp.abs(complex(z)))(1j)
