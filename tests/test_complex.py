@@ -480,3 +480,15 @@ def test_traced_values_have_real_imag_and_conj():
     _compare(ad.grad(lambda z: f(anp, z))(z), jax.grad(lambda z: f(jnp, z))(z), "jax", "methods")
     with pytest.raises(TypeError, match="complex\\(\\) of a traced value"):
         ad.grad(lambda z: anp.abs(complex(z)))(1j)
+
+
+def test_abs_of_complex_zero_has_derivative_zero_as_in_jax():
+    z, t = np.array([0j, 1 - 1j]), np.array([1 + 2j, 0.5j])
+    _compare(
+        ad.grad(lambda z: anp.sum(anp.abs(z)))(z),
+        jax.grad(lambda z: jnp.sum(jnp.abs(z)))(z),
+        "jax",
+        "abs at 0, grad",
+    )
+    _compare(ad.jvp(anp.abs, (z,), (t,)), jax.jvp(jnp.abs, (z,), (t,)), "jax", "abs at 0, jvp")
+    assert ad.grad(anp.abs)(0.0) == 1.0  # real abs keeps its convention abs'(0) = 1

@@ -26,15 +26,15 @@ product sends ``conj(z) = 3 - 4i`` to its first factor and ``z = 3 + 4i`` to the
 The functions that are not holomorphic get their own rules, the transposes of their
 (real-)linear derivatives, exactly as JAX defines them:
 
-========  =====================================  ==========================================
-function  JVP (forward)                           VJP (reverse), cotangent ``g``
-========  =====================================  ==========================================
-real(z)   real(z_dot)                             g + 0i (for real z: g)
-imag(z)   imag(z_dot)                             -i g (for real z: 0)
-conj(z)   conj(z_dot)                             conj(g)
-abs(z)    real(z_dot * conj(z) / |z|)             g * conj(z) / |z|   (0 at z = 0, as in JAX)
-angle(z)  imag(z_dot * conj(z)) / |z|^2            -i g * conj(z) / |z|^2
-========  =====================================  ==========================================
+========  =============================  =========================================
+function  JVP (forward)                  VJP (reverse), cotangent ``g``
+========  =============================  =========================================
+real(z)   real(z_dot)                    g + 0i (for real z: g)
+imag(z)   imag(z_dot)                    -i g (for real z: 0)
+conj(z)   conj(z_dot)                    conj(g)
+abs(z)    real(z_dot * conj(z) / |z|)    g * conj(z) / |z| (0 at z = 0, as in JAX)
+angle(z)  imag(z_dot * conj(z)) / |z|^2  -i g * conj(z) / |z|^2
+========  =============================  =========================================
 
 Where a value is real and its cotangent complex (``x * 1j`` with a real ``x``), the cotangent
 of ``x`` is the real part: the transpose of viewing a real number as a complex one (the
