@@ -18,6 +18,7 @@ import numpy as np
 from .core import Tracer, bind, dtype_of, shape_of, value_of
 from .errors import NumpyOnTracerError
 from .primitives import arithmetic as ar
+from .primitives import complex as cx
 from .primitives import elementwise as el
 from .primitives import linalg, reductions, shapes
 
@@ -29,6 +30,7 @@ _UFUNCS = {
     np.power: ar.power,
     np.matmul: linalg.matmul,
     np.negative: el.negative,
+    np.conjugate: cx.conj,
     np.greater: ar.greater,
     np.greater_equal: ar.greater_equal,
     np.less: ar.less,
@@ -143,6 +145,7 @@ def install(cls=Tracer):
     cls.__bool__ = lambda self: bool(value_of(self))
     cls.__float__ = _no_conversion("float")
     cls.__int__ = _no_conversion("int")
+    cls.__complex__ = _no_conversion("complex")
     cls.__array_ufunc__ = _array_ufunc
     cls.__array_function__ = _array_function
     cls.__array__ = _array
@@ -152,6 +155,9 @@ def install(cls=Tracer):
     cls.size = property(lambda self: int(np.prod(shape_of(self))))
     cls.T = property(lambda self: shapes.transpose(self))
     cls.mT = property(lambda self: shapes.swapaxes(self, -1, -2))
+    cls.real = property(lambda self: cx.real(self))
+    cls.imag = property(lambda self: cx.imag(self))
+    cls.conj = cls.conjugate = lambda self: cx.conj(self)
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.ravel = cls.flatten = lambda self: shapes.ravel(self)

@@ -12,6 +12,11 @@ These follow JAX's names and semantics. Each is a thin layer over one trace:
 Jacobians and Hessians, built on these two, are in :mod:`.jacobians`.
 
 Arguments and outputs may be pytrees (nested tuples, lists, dicts of arrays).
+
+Complex inputs follow JAX's convention: ``jvp`` pushes complex tangents, ``vjp`` pulls back
+with the transpose (not the conjugate transpose), and for a real-valued ``f``,
+``grad(f)(z)`` is ``df/dx - i df/dy``: ``grad(lambda z: anp.abs(z) ** 2)(3 + 4j)`` is
+``6-8j``. See :mod:`autodiff_lite.primitives.complex` for the worked example.
 """
 
 from __future__ import annotations
@@ -53,10 +58,19 @@ def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int
     return single, tuple(int(a) % nargs for a in nums)
 
 
-def _check_float(leaves: Sequence, where: str, what: str = "input") -> None:
+def _check_float(
+    leaves: Sequence, where: str, what: str = "input", complex_ok: bool = False
+) -> None:
     for i, x in enumerate(leaves):
         dtype = dtype_of(x)
-        if dtype.kind != "f":  # not real floating point (np.issubdtype is slower)
+        if dtype.kind == "c" and not complex_ok:
+            raise TypeError(
+                f"{where} does not take complex {what}s, but {what} {i} has dtype {dtype}. "
+                f"grad (of a real-valued function), jvp and vjp do, with JAX's convention "
+                f"(see autodiff_lite.primitives.complex); or pass the real and imaginary "
+                f"parts as separate real arguments."
+            )
+        if dtype.kind not in "fc":  # not floating point (np.issubdtype is slower)
             raise TypeError(
                 f"{where} requires real floating-point {what}s, but {what} {i} has dtype "
                 f"{dtype}. Pass floats (f(2.0), not f(2)) or convert with "
@@ -84,7 +98,10 @@ def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> C
 def _numpy_scalars(leaves: list) -> list:
     """Python floats become numpy float64 scalars, so that the rules follow numpy's
     arithmetic: 1.0 / 0.0 is inf (with a warning) rather than a ZeroDivisionError."""
-    return [np.float64(x) if type(x) is float else x for x in leaves]
+    return [
+        np.float64(x) if type(x) is float else np.complex128(x) if type(x) is complex else x
+        for x in leaves
+    ]
 
 
 def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
@@ -128,7 +145,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
         raise ValueError(
             f"jvp: tangents must have the same structure as primals, got {t_tree} for {p_tree}"
         )
-    _check_float(p_leaves, "jvp", "primal")
+    _check_float(p_leaves, "jvp", "primal", complex_ok=True)
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
         if shape_of(p) != shape_of(t):
             raise ShapeMismatchError(
@@ -182,7 +199,7 @@ def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
 
 def _like(ct, x):
     """A Python-number cotangent becomes a numpy scalar of x's dtype (as JAX returns arrays)."""
-    if isinstance(ct, (int, float)):
+    if isinstance(ct, (int, float, complex)):
         return np.asarray(ct, dtype=dtype_of(x))[()]
     return ct
 
@@ -199,7 +216,7 @@ def _record(f: Callable, primals: tuple, has_aux: bool, check_as: str | None = N
     the caller in the error for non-float primals (grad checks them itself, per argument)."""
     p_leaves, p_tree = tree_flatten(primals)
     if check_as:
-        _check_float(p_leaves, check_as, "primal")
+        _check_float(p_leaves, check_as, "primal", complex_ok=True)
 
     def f_flat(leaves):
         return f(*tree_unflatten(p_tree, leaves))
@@ -236,21 +253,26 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
-def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def value_and_grad(
+    f: Callable, argnums=0, has_aux: bool = False, holomorphic: bool = False
+) -> Callable:
     """Like :func:`grad`, but return ``(f(*args), gradient)`` from the same pass."""
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         single, nums = _normalize_argnums(argnums, len(args), "grad")
         for i in nums:
-            _check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
+            leaves, where = tree_flatten(args[i])[0], f"grad of {_fname(f)}"
+            _check_float(leaves, where, f"argument {i}, leaf", complex_ok=True)
+            if holomorphic:
+                _check_complex(leaves, where, f"argument {i}")
         # vjp's steps without its checks of the cotangent: we make the cotangent ourselves.
         diff_args = tuple(args[i] for i in nums)
         out_leaves, out_tree, tree, pullback, aux = _record(
             _partial(f, args, kwargs, nums), diff_args, has_aux
         )
         out = tree_unflatten(out_tree, out_leaves)
-        _check_scalar(out, f)
+        _check_scalar(out, f, holomorphic)
         g = tree_unflatten(tree, pullback([np.ones_like(value_of(out))]))
         g = g[0] if single else g
         return ((out, aux), g) if has_aux else (out, g)
@@ -258,7 +280,16 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
     return value_and_grad_f
 
 
-def _check_scalar(out, f) -> None:
+def _check_complex(leaves, where, what) -> None:
+    for x in leaves:
+        if dtype_of(x).kind != "c":
+            raise TypeError(
+                f"{where} with holomorphic=True needs complex values, but {what} has dtype "
+                f"{dtype_of(x)}; pass complex ones (e.g. z + 0j), or drop holomorphic=True."
+            )
+
+
+def _check_scalar(out, f, holomorphic: bool = False) -> None:
     if isinstance(out, (tuple, list, dict)):
         raise TypeError(
             f"grad of {_fname(f)}: the function returned a {type(out).__name__}, but grad "
@@ -269,10 +300,19 @@ def _check_scalar(out, f) -> None:
             f"grad of {_fname(f)} needs a scalar output, got shape {shape_of(out)}. Use "
             f"jacrev or vjp for non-scalar outputs, or reduce it first (e.g. .sum())."
         )
-    _check_float([out], f"grad of {_fname(f)}", "output")
+    if holomorphic:
+        _check_complex([out], f"grad of {_fname(f)}", "the output")
+    elif dtype_of(out).kind == "c":
+        raise TypeError(
+            f"grad of {_fname(f)} needs a real output, got dtype {dtype_of(out)}. For a "
+            f"holomorphic function (exp, sin, z ** 2...: a complex derivative f'(z)) pass "
+            f"holomorphic=True; otherwise take a real part or abs first, or use jvp or vjp, "
+            f"as in JAX."
+        )
+    _check_float([out], f"grad of {_fname(f)}", "output", complex_ok=holomorphic)
 
 
-def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def grad(f: Callable, argnums=0, has_aux: bool = False, holomorphic: bool = False) -> Callable:
     """The gradient of a scalar function, by reverse mode.
 
     >>> grad(lambda x: anp.sum(x ** 2))(np.array([1.0, 2.0]))
@@ -280,9 +320,11 @@ def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
 
     ``argnums`` picks the argument(s) to differentiate (an int, or a tuple for
     a tuple of gradients); with ``has_aux=True``, ``f`` returns ``(loss, aux)``
-    and the result is ``(gradient, aux)``.
+    and the result is ``(gradient, aux)``. Complex inputs follow JAX's convention (see
+    :mod:`autodiff_lite.primitives.complex`); with ``holomorphic=True``, ``f`` may return a
+    complex number and the result is its complex derivative ``f'(z)``.
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):

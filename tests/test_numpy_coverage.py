@@ -5,7 +5,7 @@ arguments included); traced, it gives the same value and derivatives that agree 
 finite differences (forward and reverse, second order); the arguments we chose not to
 support raise errors that say so. The new primitives are also swept by
 ``test_primitives_fd.py``, and all of them are compared with JAX and PyTorch in
-``test_vs_jax.py`` / ``test_vs_torch.py`` (references in ``reference_coverage.py``).
+``test_vs_frameworks.py`` (references in ``references/coverage.py``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,17 @@
 One parametrized test per (primitive, case): forward and reverse mode, first and
 second order, float64, on random inputs from the primitive's declared domain.
 Adding a primitive with ``cases`` adds its tests here automatically.
+
+Replaying a failure: the inputs of each (primitive, case) are drawn from a seed that is the
+same in every run (a CRC-32 of the test's name and the base seed, never Python's ``hash``,
+which changes from process to process), and a failure names it. The base seed is 0; set the
+environment variable ``AUTODIFF_FD_SEED`` to another integer to draw other inputs, e.g.
+``AUTODIFF_FD_SEED=7 pytest tests/test_primitives_fd.py -k "sin-0"``. The Hypothesis tests
+print their own reproduction (``@reproduce_failure``).
 """
+
+import os
+import zlib
 
 import numpy as np
 import pytest
@@ -15,6 +25,8 @@ import autodiff_lite as ad
 import autodiff_lite.numpy as anp
 from autodiff_lite import domains
 
+BASE_SEED = int(os.environ.get("AUTODIFF_FD_SEED", "0"))
+
 DIFFERENTIABLE = sorted(name for name, p in ad.REGISTRY.items() if p.differentiable)
 
 
@@ -22,7 +34,12 @@ def _cases():
     for name in DIFFERENTIABLE:
         prim = ad.REGISTRY[name]
         for k, (shapes, params) in enumerate(prim.cases):
-            yield pytest.param(name, shapes, params, id=f"{name}-{k}")
+            yield pytest.param(name, k, shapes, params, id=f"{name}-{k}")
+
+
+def case_seed(name: str, k: int) -> int:
+    """The seed of case ``k`` of primitive ``name``: stable across runs and machines."""
+    return zlib.crc32(f"{BASE_SEED}/{name}/{k}".encode())
 
 
 def _sample(prim, shapes, rng):
@@ -43,11 +60,11 @@ def test_every_primitive_has_rules_domains_and_cases():
         assert prim.domains, f"{name} declares no domains"
 
 
-@pytest.mark.parametrize("name, shapes, params", list(_cases()))
-def test_primitive_matches_finite_differences(name, shapes, params):
+@pytest.mark.parametrize("name, k, shapes, params", list(_cases()))
+def test_primitive_matches_finite_differences(name, k, shapes, params):
     prim = ad.REGISTRY[name]
-    rng = np.random.default_rng(abs(hash(name)) % 2**32)
-    args = _sample(prim, shapes, rng)
+    seed = case_seed(name, k)
+    args = _sample(prim, shapes, np.random.default_rng(seed))
     diff = _split(prim, args)
 
     def f(*xs):
@@ -56,11 +73,17 @@ def test_primitive_matches_finite_differences(name, shapes, params):
             full[i] = x
         return prim(*full, **params)
 
-    ad.check_grads(f, tuple(args[i] for i in diff), order=2, modes=("fwd", "rev"))
+    try:
+        ad.check_grads(f, tuple(args[i] for i in diff), order=2, modes=("fwd", "rev"))
+    except ad.GradientCheckError as e:
+        raise AssertionError(
+            f"{name} case {k}, inputs drawn with seed {seed} (replay: AUTODIFF_FD_SEED="
+            f"{BASE_SEED} pytest tests/test_primitives_fd.py -k '{name}-{k}'):\n{e}"
+        ) from e
 
 
-@pytest.mark.parametrize("name, shapes, params", list(_cases()))
-def test_primitive_value_matches_numpy_impl(name, shapes, params):
+@pytest.mark.parametrize("name, k, shapes, params", list(_cases()))
+def test_primitive_value_matches_numpy_impl(name, k, shapes, params):
     """Tracing must not change the value: the traced output equals the plain call."""
     prim = ad.REGISTRY[name]
     rng = np.random.default_rng(1)

@@ -15,7 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import reference_ops as R  # noqa: E402
+import references as R  # noqa: E402
 
 import autodiff_lite as ad  # noqa: E402
 

@@ -63,6 +63,7 @@ from ..primitives.arithmetic import (
     where,
 )
 from ..primitives.broadcasting import broadcast_to
+from ..primitives.complex import angle, conj, conjugate, imag, real
 from ..primitives.elementwise import (
     abs,
     absolute,
@@ -230,6 +231,7 @@ pow, permute_dims = power, transpose
 # Constants and dtypes, so that `anp.pi` and `anp.float32` work as with numpy.
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, _np.newaxis
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+complex64, complex128 = _np.complex64, _np.complex128
 ndarray = _np.ndarray
 
 

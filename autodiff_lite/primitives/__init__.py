@@ -5,11 +5,21 @@ each name to its :class:`~autodiff_lite.core.Primitive` (implementation, JVP and
 VJP rules, test domains), which is what the test suite sweeps.
 """
 
-from . import arithmetic, broadcasting, decompositions, elementwise, linalg, reductions, shapes
+from . import (
+    arithmetic,
+    broadcasting,
+    complex,
+    decompositions,
+    elementwise,
+    linalg,
+    reductions,
+    shapes,
+)
 
 __all__ = [
     "arithmetic",
     "broadcasting",
+    "complex",
     "decompositions",
     "elementwise",
     "linalg",

@@ -9,6 +9,12 @@ Conventions at non-differentiable points (as in JAX):
 ``maximum``/``minimum`` give half the derivative to each argument where they tie;
 ``x ** y`` has d/dy = 0 where x == 0 (as in JAX) and d/dx = 0 at x == y == 0 (as in
 PyTorch; JAX gives nan there).
+
+Complex arguments: ``add``, ``subtract``, ``multiply``, ``divide``, ``power`` and ``where``
+take them with the rules as written (they are holomorphic; see :mod:`.complex`). The
+functions defined by the order of real numbers (``maximum``, ``minimum``, ``arctan2``, the
+comparisons ``<``, ``<=``, ``>``, ``>=``, ``floor_divide``, ``argmax``, ``argmin``,
+``argsort``) refuse them; ``equal`` and ``not_equal`` accept them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import numpy as np
 from .. import domains
 from ..core import ZERO, Primitive, dtype_of, value_of
 from .broadcasting import unbroadcast
+from .complex import refuse_complex
 from .elementwise import log, nondifferentiable
 
 R, P, NZ = domains.REAL, domains.POSITIVE, domains.NONZERO
@@ -165,7 +172,7 @@ def _arctan2_denominator(y, x):
 
 arctan2 = binary(
     "arctan2",
-    np.arctan2,
+    refuse_complex("arctan2", np.arctan2),
     jvps=(
         lambda y_dot, ans, y, x: y_dot * x / _arctan2_denominator(y, x),
         lambda x_dot, ans, y, x: -x_dot * y / _arctan2_denominator(y, x),
@@ -198,7 +205,7 @@ def _max_share(x, y):
 
 maximum = binary(
     "maximum",
-    _with_scalar_path(np.maximum, _scalar_max),
+    _with_scalar_path(refuse_complex("maximum", np.maximum), _scalar_max),
     jvps=(
         lambda x_dot, ans, x, y: x_dot * _max_share(x, y),
         lambda y_dot, ans, x, y: y_dot * _max_share(y, x),
@@ -212,7 +219,7 @@ maximum = binary(
 
 minimum = binary(
     "minimum",
-    _with_scalar_path(np.minimum, _scalar_min),
+    _with_scalar_path(refuse_complex("minimum", np.minimum), _scalar_min),
     jvps=(
         lambda x_dot, ans, x, y: x_dot * _max_share(y, x),
         lambda y_dot, ans, x, y: y_dot * _max_share(x, y),
@@ -255,20 +262,27 @@ where = Primitive(
     cases=[(((3,), (3,), (3,)), {}), (((2, 3), (3,), (2, 1)), {})],
 )
 
+
+def _ordered(name):
+    """A numpy function of the order of real numbers (refusing complex ones), not
+    differentiable."""
+    return nondifferentiable(name, refuse_complex(name, getattr(np, name)))
+
+
 # Comparisons and logic: piecewise constant, so derivative zero (results are untraced).
-greater = nondifferentiable("greater", np.greater)
-greater_equal = nondifferentiable("greater_equal", np.greater_equal)
-less = nondifferentiable("less", np.less)
-less_equal = nondifferentiable("less_equal", np.less_equal)
+greater = _ordered("greater")
+greater_equal = _ordered("greater_equal")
+less = _ordered("less")
+less_equal = _ordered("less_equal")
 equal = nondifferentiable("equal", np.equal)
 not_equal = nondifferentiable("not_equal", np.not_equal)
 logical_and = nondifferentiable("logical_and", np.logical_and)
 logical_or = nondifferentiable("logical_or", np.logical_or)
 logical_not = nondifferentiable("logical_not", np.logical_not)
-floor_divide = nondifferentiable("floor_divide", np.floor_divide)
-argmax = nondifferentiable("argmax", np.argmax)
-argmin = nondifferentiable("argmin", np.argmin)
-argsort = nondifferentiable("argsort", np.argsort)
+floor_divide = _ordered("floor_divide")
+argmax = _ordered("argmax")
+argmin = _ordered("argmin")
+argsort = _ordered("argsort")
 
 
 # --- remainders (issue 15: autograd's numpy coverage) ---------------------------------------

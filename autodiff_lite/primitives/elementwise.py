@@ -10,6 +10,10 @@ again. ``ans`` is f(x), which is often the cheapest way to write f'(x).
 Conventions at non-differentiable points (as in JAX):
 ``abs'(0) = 1``; ``sqrt'(0) = inf``; ``sign``, ``floor``, ``ceil``, ``round``
 have derivative 0 everywhere.
+
+Complex arguments: the functions here are holomorphic (``f'(z)`` is a complex number and
+the rules hold as written) except ``abs``, whose rules for complex ``z`` are JAX's (see
+:mod:`.complex`); ``sign``, ``floor``, ``ceil`` and ``round`` refuse complex numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 
 from .. import domains
 from ..core import Primitive, dtype_of, value_of
+from .complex import conj, is_complex, real, refuse_complex
 
 R, P, U, AM1 = domains.REAL, domains.POSITIVE, domains.INSIDE_UNIT, domains.ABOVE_MINUS_ONE
 _SHAPES = [(((),), {}), (((3,),), {}), (((2, 3),), {})]
@@ -74,13 +79,36 @@ arctan = elementwise("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x))
 sinh = elementwise("sinh", np.sinh, lambda ans, x: cosh(x))
 cosh = elementwise("cosh", np.cosh, lambda ans, x: sinh(x))
 tanh = elementwise("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans)
-abs = elementwise("abs", np.abs, lambda ans, x: _sign_of(x), domains.NONZERO)
+
+
+def _abs_slope(ans, x):
+    """The derivative factor of |x|: sign(x) for real x; conj(x) / |x| for complex x, where
+    the JVP takes the real part (JAX's rules, 0 at x = 0; see :mod:`.complex`)."""
+    if not is_complex(x):
+        return _sign_of(x)
+    at_zero = np.asarray(value_of(ans)) == 0
+    return conj(x) / (ans + at_zero.astype(dtype_of(ans)))  # x / 1 = 0 where x = 0
+
+
+abs = Primitive(
+    "abs",
+    np.abs,
+    jvps=(
+        lambda x_dot, ans, x: (
+            real(x_dot * _abs_slope(ans, x)) if is_complex(x) else x_dot * _abs_slope(ans, x)
+        ),
+    ),
+    vjps=(lambda g, ans, x: g * _abs_slope(ans, x),),
+    domains=(domains.NONZERO,),
+    cases=_SHAPES,
+)
 absolute = abs
 
-sign = nondifferentiable("sign", np.sign)
-floor = nondifferentiable("floor", np.floor)
-ceil = nondifferentiable("ceil", np.ceil)
-round = nondifferentiable("round", np.round)
+_NO_ORDER = " (For the phase of z, use anp.angle; z / anp.abs(z) is sign(z) for z != 0.)"
+sign = nondifferentiable("sign", refuse_complex("sign", np.sign, _NO_ORDER))
+floor = nondifferentiable("floor", refuse_complex("floor", np.floor))
+ceil = nondifferentiable("ceil", refuse_complex("ceil", np.ceil))
+round = nondifferentiable("round", refuse_complex("round", np.round))
 isfinite = nondifferentiable("isfinite", np.isfinite)
 isnan = nondifferentiable("isnan", np.isnan)
 stop_gradient = nondifferentiable("stop_gradient", lambda x: x)

@@ -5,6 +5,10 @@ The linear layer is the example to remember. For ``y = x @ W`` and a cotangent
 no Jacobian (of size len(y) x len(W)) is ever formed, only products of the
 same cost as the forward pass. Batch dimensions broadcast like ``+`` does, so
 the results pass through ``unbroadcast`` too.
+
+Complex matrices need no other rules: the VJPs are transposes, ``g @ W.T``, not conjugate
+transposes (JAX's convention, see :mod:`.complex`). ``vdot`` conjugates its first argument,
+as numpy's does; ``norm`` of complex values is computed from ``|x|^2``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from .. import domains
 from ..core import Primitive, shape_of
 from .broadcasting import broadcast_to, unbroadcast
+from .complex import abs2, conj, is_complex
 from .reductions import sum
 from .shapes import expand_dims, getitem, reshape, swapaxes
 
@@ -113,6 +118,8 @@ def outer(a, b):
 
 
 def vdot(a, b):
+    """numpy's vdot: the flattened ``conj(a) . b`` (no conjugate for real ``a``)."""
+    a = conj(a) if is_complex(a) else a
     return sum(reshape(a, (-1,)) * reshape(b, (-1,)))
 
 
@@ -277,7 +284,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if ord in (None, 2, "fro"):
         if ord == 2 and axis is None and _ndim(x) == 2:
             raise NotImplementedError("the matrix 2-norm (largest singular value) is not supported")
-        return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+        return sqrt(sum(abs2(x), axis=axis, keepdims=keepdims))
     if ord == 1 and (axis is not None or _ndim(x) == 1):
         return sum(abs(x), axis=axis, keepdims=keepdims)
     if ord in (np.inf, "inf") and (axis is not None or _ndim(x) == 1):

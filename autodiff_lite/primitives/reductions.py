@@ -7,6 +7,10 @@ element; ``max`` only to the elements that attain the maximum.
 
 Conventions at ties (as in JAX): the derivative of ``max``/``min`` is shared
 equally between all elements that attain the extreme value.
+
+Complex arguments: ``sum``, ``mean``, ``prod`` and ``cumsum`` take them (they are
+holomorphic, see :mod:`.complex`); ``var`` and ``std`` of complex values are real, from
+``|x - mean|^2`` as in numpy; ``max``, ``min`` and ``logsumexp`` refuse them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 from .. import domains
 from ..core import Primitive, shape_of, value_of
 from .broadcasting import broadcast_to
+from .complex import abs2, refuse_complex
 from .shapes import getitem_p, moveaxis, reshape
 
 R = domains.REAL
@@ -91,7 +96,7 @@ def mean(x, axis=None, keepdims=False):
 def var(x, axis=None, ddof=0, keepdims=False):
     axis = normalize_axis(axis, len(shape_of(x)))
     centered = x - mean(x, axis=axis, keepdims=True)
-    return sum(centered * centered, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+    return sum(abs2(centered), axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
@@ -200,8 +205,8 @@ def _extreme(name, impl):
     )
 
 
-max_p = _extreme("max", np.max)
-min_p = _extreme("min", np.min)
+max_p = _extreme("max", refuse_complex("max", np.max))
+min_p = _extreme("min", refuse_complex("min", np.min))
 
 
 def max(x, axis=None, keepdims=False):
@@ -268,7 +273,9 @@ def _softmax(x, ans, axis, keepdims):
     return exp(x - _kept(ans, x, axis, keepdims))
 
 
-logsumexp_p = _weighted_reduction("logsumexp", _logsumexp_impl, _softmax)
+logsumexp_p = _weighted_reduction(
+    "logsumexp", refuse_complex("logsumexp", _logsumexp_impl), _softmax
+)
 
 
 def logsumexp(a, axis=None, keepdims=False):

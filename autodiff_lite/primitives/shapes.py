@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import domains
 from ..core import Primitive, Tracer, dtype_of, shape_of, value_of
+from .complex import real
 
 R = domains.REAL
 
@@ -111,22 +112,27 @@ astype_p = Primitive(
     "astype",
     lambda x, dtype: np.asarray(x).astype(dtype),
     jvps=(lambda x_dot, ans, x, dtype: astype_p(x_dot, dtype=dtype),),
-    vjps=(lambda g, ans, x, dtype: astype_p(g, dtype=dtype_of(x)),),
+    vjps=(lambda g, ans, x, dtype: astype(g, dtype_of(x)),),  # astype: complex to real
     domains=(R,),
     cases=[(((3,),), {"dtype": np.float64})],
 )
 
 
 def astype(x, dtype):
+    """``x`` converted to ``dtype``. Complex to real keeps the real part, as JAX's conversion
+    does (numpy warns): the engine relies on it, since the cotangent of a real value is the
+    real part of a complex cotangent (see :mod:`.complex`)."""
     dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating) and isinstance(x, Tracer):
+    if not np.issubdtype(dtype, np.inexact) and isinstance(x, Tracer):
         from ..errors import DifferentiationError
 
         raise DifferentiationError(
             f"astype({dtype}) of a traced value would drop its derivative: only float "
-            f"dtypes can be differentiated. Use anp.floor/anp.round if you mean to round, "
-            f"or ad.stop_gradient(x) to say the derivative is not needed."
+            f"and complex dtypes can be differentiated. Use anp.floor/anp.round if you mean "
+            f"to round, or ad.stop_gradient(x) to say the derivative is not needed."
         )
+    if dtype.kind != "c" and dtype_of(x).kind == "c":
+        x = real(x)
     return astype_p(x, dtype=dtype)
 
 

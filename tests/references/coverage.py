@@ -1,10 +1,10 @@
 """JAX and PyTorch references for the numpy coverage of issue 15 (autograd's numpy surface).
 
-Imported by the last line of ``reference_ops.py``, it adds to that module's tables:
+Imported by the package (``tests/references/__init__.py``), it adds to its tables:
 
 - ``REFERENCES``: a JAX and a PyTorch reference for each new primitive (arcsinh, cbrt,
   sinc, remainder, fmod, rint, trunc, logabsdet, cholesky, eigvalsh, eigh_vectors...), with
-  the primitive's signature, exactly as in ``reference_ops.REFERENCES``;
+  the primitive's signature, exactly as in the family tables of this package;
 - ``ANP_FUNCTIONS``: the new ``anp`` functions built from primitives (tensordot, roll,
   pad, split, sort, gradient...), each written once against a namespace ``ns`` and run on
   autodiff_lite, JAX and PyTorch (values, JVPs and VJPs compared);
@@ -16,10 +16,11 @@ Imported by the last line of ``reference_ops.py``, it adds to that module's tabl
 from __future__ import annotations
 
 import numpy as np
-import reference_ops as R
-from reference_ops import Ref, _j, _t, jnp, torch
 
 import autodiff_lite.numpy as anp
+
+from . import functions, namespaces
+from .frameworks import Ref, _j, _t, jnp, torch
 
 # --- primitives ---------------------------------------------------------------------------
 
@@ -152,14 +153,16 @@ class _TorchSpellings:
 
     def average(self, x, axis=None, weights=None):
         if weights is None:
-            return R.TorchNS.mean(self, x, axis)
+            return namespaces.TorchNS.mean(self, x, axis)
         shape = [1] * x.ndim
         shape[axis] = -1
         w = weights.reshape(shape)
         return (x * w).sum(dim=axis) / (w * torch.ones_like(x)).sum(dim=axis)
 
     def ptp(self, x, axis=None):
-        return R.TorchNS.max(self, x, axis) - torch.neg(R.TorchNS.max(self, -x, axis))
+        return namespaces.TorchNS.max(self, x, axis) - torch.neg(
+            namespaces.TorchNS.max(self, -x, axis)
+        )
 
     def trapezoid(self, y, x=None, dx=1.0, axis=-1):
         if x is None:
@@ -239,24 +242,23 @@ class _AnpSpellings:
 
 
 def _register():
-    """Add the spellings above to reference_ops' namespaces and the tables to its dicts."""
+    """Add the spellings above to the namespaces, and the new functions to ANP_FUNCTIONS."""
     for ns_class, spellings in [
-        (R.TorchNS, _TorchSpellings),
-        (R.JaxNS, _JaxSpellings),
-        (R.AnpNS, _AnpSpellings),
+        (namespaces.TorchNS, _TorchSpellings),
+        (namespaces.JaxNS, _JaxSpellings),
+        (namespaces.AnpNS, _AnpSpellings),
     ]:
         for name, method in vars(spellings).items():
             if callable(method) and not name.startswith("_"):
                 assert name not in vars(ns_class), f"{ns_class.__name__}.{name} exists"
                 setattr(ns_class, name, method)
-    clash = (set(REFERENCES) & set(R.REFERENCES)) | (set(ANP_FUNCTIONS) & set(R.ANP_FUNCTIONS))
+    clash = set(ANP_FUNCTIONS) & set(functions.ANP_FUNCTIONS)
     assert not clash, f"defined twice: {sorted(clash)}"
-    R.REFERENCES.update(REFERENCES)
-    R.ANP_FUNCTIONS.update(ANP_FUNCTIONS)
+    functions.ANP_FUNCTIONS.update(ANP_FUNCTIONS)  # REFERENCES: merged by the package
 
 
 # --- anp functions built from primitives -----------------------------------------------------
-# Each takes ns and x of shape (3, 4) (uniform in [-2, 2]), as reference_ops.ANP_FUNCTIONS.
+# Each takes ns and x of shape (3, 4) (uniform in [-2, 2]), as references.functions.ANP_FUNCTIONS.
 
 _REPEATS = np.array([1, 2, 0, 3])
 _WEIGHTS = np.array([1.0, 2.0, 0.5, 3.0])
