@@ -115,10 +115,10 @@ def predict_error_ratio(method, quantity, k):
         solution_with(
             LAB,
             "train",
-            "        history.append(float(value))\n"
+            "        record.append(float(value))\n"
             "        weights, memory = optimiser.update(weights, slope, memory)",
             "        weights, memory = optimiser.update(weights, slope, memory)\n"
-            "        history.append(float(mismatch(weights)))",
+            "        record.append(float(mismatch(weights)))",
         ),
         # a different initial seed for each kind (ignores the seed it was given)
         solution_with(
@@ -128,13 +128,15 @@ def predict_error_ratio(method, quantity, k):
             "nn.init_mlp(np.random.default_rng(len(kind)), sizes)",
         ),
         # the plain model trained for ten times fewer steps than asked (returns too few losses)
-        solution_with(LAB, "train", "for _ in range(steps):", "for _ in range(steps // 10):"),
+        solution_with(
+            LAB, "train", "for _step in range(steps):", "for _step in range(steps // 10):"
+        ),
         # a loss on the momenta only, ignoring the q_dot data (not the loss that was asked)
         solution_with(
             LAB,
             "train",
-            "per_state = anp.sum((dq - q_dot) ** 2, axis=1) + anp.sum((dp - p_dot) ** 2, axis=1)",
-            "per_state = anp.sum((dp - p_dot) ** 2, axis=1)",
+            "per_state = q_part + ",
+            "per_state = 0.0 * q_part + ",
         ),
     ],
 }
