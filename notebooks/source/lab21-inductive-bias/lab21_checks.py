@@ -119,8 +119,8 @@ def models(invariant_energy, plain_field) -> bool:
         lambda got: np.shape(got) != (3,): "return one energy per state, shape (n,)",
     }
     out = nn.mlp(pln, np.concatenate([Q, P], axis=1))
-    ok = check("invariant_energy", lambda *a: invariant_energy(*a),
-               [Case((inv, Q, P), expected, "three states, fixed weights", 1e-10, 0, hints)])  # fmt: skip
+    case = Case((inv, Q, P), expected, "three states, fixed weights", 1e-10, 0, hints)
+    ok = check("invariant_energy", lambda *a: invariant_energy(*a), [case])
     return (
         check(
             "plain_field",
