@@ -28,10 +28,9 @@ Part II, built on the same machinery:
 """
 
 from . import nn, optim, relax
-from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
 from .checking import check_grads
 from .checkpointing import checkpoint, checkpointed_loop
-from .core import REGISTRY, Primitive
+from .core import Primitive
 from .custom import custom_jvp, custom_vjp
 from .errors import (
     BackwardError,
@@ -46,6 +45,7 @@ from .errors import (
 from .graph import Graph, graph
 from .implicit import fixed_point
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+from .primitives import REGISTRY
 from .primitives.elementwise import stop_gradient
 from .tensor import Tensor, no_grad
 from .trace_tables import TraceTables, trace_tables
