@@ -188,195 +188,6 @@ def new_trace(kind: type[Trace]) -> Iterator[Trace]:
         trace.active = False
 
 
-class Tracer:
-    """A value being traced: it looks like a numpy array to the user's code.
-
-    Subclasses (one per kind of trace) hold what their trace needs, and give ``primal``,
-    the value one level down. Everything array-like is defined here, on top of the
-    primitives: ``x * y``, ``x @ W``, ``x[0]``, ``x.sum()``, ``-x``, ``x ** 2``.
-    ``y += x`` builds a new value (no in-place operators are defined, so Python falls back
-    to ``y = y + x``): the input is never mutated, as in JAX.
-
-    A plain numpy function applied to a tracer (``np.sin(x)``) cannot see the derivative,
-    so it raises an error that names the ``anp`` replacement, and so do conversions to a
-    plain array or number (see :mod:`.operators`). The exception is numpy's arithmetic
-    ufuncs, which numpy also calls for ``ndarray + tracer``: those go to our primitives.
-    """
-
-    __slots__ = ("_trace",)
-    __array_priority__ = 1000
-    __hash__ = object.__hash__  # defining __eq__ would otherwise remove it
-
-    @property
-    def primal(self):
-        raise NotImplementedError
-
-    # --- arithmetic and comparisons (``_p`` below: the primitive families, imported last)
-    def __add__(self, other):
-        return _p.ar.add(self, other)
-
-    def __radd__(self, other):
-        return _p.ar.add(other, self)
-
-    def __sub__(self, other):
-        return _p.ar.subtract(self, other)
-
-    def __rsub__(self, other):
-        return _p.ar.subtract(other, self)
-
-    def __mul__(self, other):
-        return _p.ar.multiply(self, other)
-
-    def __rmul__(self, other):
-        return _p.ar.multiply(other, self)
-
-    def __truediv__(self, other):
-        return _p.ar.divide(self, other)
-
-    def __rtruediv__(self, other):
-        return _p.ar.divide(other, self)
-
-    def __floordiv__(self, other):
-        return _p.ar.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return _p.ar.floor_divide(other, self)
-
-    def __pow__(self, other):
-        return _p.ar.power(self, other)
-
-    def __rpow__(self, other):
-        return _p.ar.power(other, self)
-
-    def __matmul__(self, other):
-        return _p.linalg.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _p.linalg.matmul(other, self)
-
-    def __neg__(self):
-        return _p.el.negative(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _p.el.abs(self)
-
-    def __lt__(self, other):
-        return _p.ar.less(self, other)
-
-    def __le__(self, other):
-        return _p.ar.less_equal(self, other)
-
-    def __gt__(self, other):
-        return _p.ar.greater(self, other)
-
-    def __ge__(self, other):
-        return _p.ar.greater_equal(self, other)
-
-    def __eq__(self, other):
-        return _p.ar.equal(self, other)
-
-    def __ne__(self, other):
-        return _p.ar.not_equal(self, other)
-
-    # --- shape, indexing and iteration
-    shape = property(lambda self: shape_of(self))
-    dtype = property(lambda self: dtype_of(self))
-    ndim = property(lambda self: len(shape_of(self)))
-    size = property(lambda self: int(np.prod(shape_of(self))))
-    T = property(lambda self: _p.shapes.transpose(self))
-    mT = property(lambda self: _p.shapes.swapaxes(self, -1, -2))
-
-    def __getitem__(self, index):
-        return _p.shapes.getitem(self, index)
-
-    def __setitem__(self, index, value):
-        _p.shapes._setitem_error(self, index, value)
-
-    def __len__(self):
-        s = shape_of(self)
-        if not s:
-            raise TypeError("len() of a 0-d traced value")
-        return s[0]
-
-    def __iter__(self):
-        return (_p.shapes.getitem(self, i) for i in range(len(self)))
-
-    def reshape(self, *shape):
-        return _p.shapes.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return _p.shapes.transpose(self, axes or None)
-
-    def ravel(self):
-        return _p.shapes.ravel(self)
-
-    flatten = ravel
-
-    def squeeze(self, axis=None):
-        return _p.shapes.squeeze(self, axis)
-
-    def swapaxes(self, a, b):
-        return _p.shapes.swapaxes(self, a, b)
-
-    def astype(self, dtype):
-        return _p.shapes.astype(self, dtype)
-
-    # --- the array methods that are primitives or functions of the table
-    def dot(self, other):
-        return _p.linalg.dot(self, other)
-
-    def clip(self, a_min=None, a_max=None):
-        return _p.ar.clip(self, a_min, a_max)
-
-    def sum(self, *args, **kwargs):
-        return _p.reductions.sum(self, *args, **kwargs)
-
-    def mean(self, *args, **kwargs):
-        return _p.reductions.mean(self, *args, **kwargs)
-
-    def prod(self, *args, **kwargs):
-        return _p.reductions.prod(self, *args, **kwargs)
-
-    def max(self, *args, **kwargs):
-        return _p.reductions.max(self, *args, **kwargs)
-
-    def min(self, *args, **kwargs):
-        return _p.reductions.min(self, *args, **kwargs)
-
-    def var(self, *args, **kwargs):
-        return _p.reductions.var(self, *args, **kwargs)
-
-    def std(self, *args, **kwargs):
-        return _p.reductions.std(self, *args, **kwargs)
-
-    def cumsum(self, *args, **kwargs):
-        return _p.reductions.cumsum(self, *args, **kwargs)
-
-    # --- numpy interop: route arithmetic ufuncs, refuse what would lose the derivative
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return _p.array_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        _p.refuse_numpy_function(func)
-
-    def __array__(self, dtype=None, copy=None):
-        _p.refuse_conversion("np.asarray")
-
-    def __bool__(self):
-        return bool(value_of(self))  # control flow on a value: allowed, as in autograd
-
-    def __float__(self):
-        _p.refuse_conversion("float")
-
-    def __int__(self):
-        _p.refuse_conversion("int")
-
-
 def bind(prim: Primitive, args: tuple, params: dict):
     """Apply ``prim``: plain numpy if no argument is traced, else let the top trace run it."""
     top = None
@@ -417,6 +228,29 @@ def dtype_of(x) -> np.dtype:
     return d if d is not None else np.result_type(v)
 
 
-# The tracer's methods above call primitives, and the primitive families are declared with
-# the machinery of this module, so they are imported last, once everything they use exists.
-from . import operators as _p  # noqa: E402
+# The tracer's array interface (``ArrayMethods``) calls primitives, and the primitive
+# families are declared with the machinery above, so they are imported last.
+from .operators import ArrayMethods  # noqa: E402
+
+
+class Tracer(ArrayMethods):
+    """A value being traced: it looks like a numpy array to the user's code.
+
+    Subclasses (one per kind of trace) hold what their trace needs, and give ``primal``,
+    the value one level down. Everything array-like is defined here, on top of the
+    primitives: ``x * y``, ``x @ W``, ``x[0]``, ``x.sum()``, ``-x``, ``x ** 2``.
+    ``y += x`` builds a new value (no in-place operators are defined, so Python falls back
+    to ``y = y + x``): the input is never mutated, as in JAX.
+
+    A plain numpy function applied to a tracer (``np.sin(x)``) cannot see the derivative,
+    so it raises an error that names the ``anp`` replacement, and so do conversions to a
+    plain array or number. The exception is numpy's arithmetic ufuncs, which numpy also
+    calls for ``ndarray + tracer``: those go to our primitives. All of that is
+    :class:`~autodiff_lite.operators.ArrayMethods`, in :mod:`.operators`.
+    """
+
+    __slots__ = ("_trace",)
+
+    @property
+    def primal(self):
+        raise NotImplementedError

@@ -1,26 +1,31 @@
-"""What numpy may do with a tracer: its arithmetic ufuncs, and nothing that loses the derivative.
+"""The array interface of tracers: operators, methods and numpy interop, on our primitives.
 
-:class:`~autodiff_lite.core.Tracer` defines the array interface in its class body; this
-module holds the two tables it reads. Numpy calls ``__array_ufunc__`` for
-``ndarray + tracer`` too, so the arithmetic ufuncs are routed to our primitives. Any other
+:class:`ArrayMethods` is the class body that :class:`~autodiff_lite.core.Tracer` inherits:
+``x * y``, ``x @ W``, ``x[0]``, ``x.sum()``, ``-x``, ``x ** 2`` on a traced value call the
+library's primitives. ``y += x`` builds a new value (no in-place operators are defined,
+so Python falls back to ``y = y + x``): the input is never mutated, as in JAX.
+
+Numpy calls ``__array_ufunc__`` for ``ndarray + tracer`` too, so the arithmetic ufuncs are
+routed to our primitives. Any other
 numpy function applied to a tracer (``np.sin(x)``) cannot see the derivative, so it raises
 an error that names the ``anp`` replacement; converting a tracer to a plain array or number
 (``np.asarray(x)``, ``float(x)``) raises too.
 
-The tracer's methods reach the primitive families through this module (``ar``, ``el``,
-``linalg``, ``reductions``, ``shapes``), which :mod:`.core` imports last.
+This module imports the primitive families, which are declared with :mod:`.core`'s
+machinery; :mod:`.core` therefore imports it last, after everything the families use.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .core import dtype_of, shape_of, value_of
 from .errors import NumpyOnTracerError
 from .primitives import arithmetic as ar
 from .primitives import elementwise as el
 from .primitives import linalg, reductions, shapes
 
-__all__ = ["ar", "el", "linalg", "reductions", "shapes", "UFUNCS", "array_ufunc"]
+__all__ = ["ArrayMethods", "UFUNCS"]
 
 UFUNCS = {
     np.add: ar.add,
@@ -81,3 +86,176 @@ def refuse_conversion(kind: str):
         f"the differentiated function; for a plain number without derivative use "
         f"ad.stop_gradient(x)."
     )
+
+
+class ArrayMethods:
+    """What makes a tracer look like a numpy array; see the module docstring."""
+
+    __slots__ = ()
+    __array_priority__ = 1000
+    __hash__ = object.__hash__  # defining __eq__ would otherwise remove it
+
+    # --- arithmetic and comparisons
+    def __add__(self, other):
+        return ar.add(self, other)
+
+    def __radd__(self, other):
+        return ar.add(other, self)
+
+    def __sub__(self, other):
+        return ar.subtract(self, other)
+
+    def __rsub__(self, other):
+        return ar.subtract(other, self)
+
+    def __mul__(self, other):
+        return ar.multiply(self, other)
+
+    def __rmul__(self, other):
+        return ar.multiply(other, self)
+
+    def __truediv__(self, other):
+        return ar.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return ar.divide(other, self)
+
+    def __floordiv__(self, other):
+        return ar.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ar.floor_divide(other, self)
+
+    def __pow__(self, other):
+        return ar.power(self, other)
+
+    def __rpow__(self, other):
+        return ar.power(other, self)
+
+    def __matmul__(self, other):
+        return linalg.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return linalg.matmul(other, self)
+
+    def __neg__(self):
+        return el.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return el.abs(self)
+
+    def __lt__(self, other):
+        return ar.less(self, other)
+
+    def __le__(self, other):
+        return ar.less_equal(self, other)
+
+    def __gt__(self, other):
+        return ar.greater(self, other)
+
+    def __ge__(self, other):
+        return ar.greater_equal(self, other)
+
+    def __eq__(self, other):
+        return ar.equal(self, other)
+
+    def __ne__(self, other):
+        return ar.not_equal(self, other)
+
+    # --- shape, indexing and iteration
+    shape = property(lambda self: shape_of(self))
+    dtype = property(lambda self: dtype_of(self))
+    ndim = property(lambda self: len(shape_of(self)))
+    size = property(lambda self: int(np.prod(shape_of(self))))
+    T = property(lambda self: shapes.transpose(self))
+    mT = property(lambda self: shapes.swapaxes(self, -1, -2))
+
+    def __getitem__(self, index):
+        return shapes.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        shapes._setitem_error(self, index, value)
+
+    def __len__(self):
+        s = shape_of(self)
+        if not s:
+            raise TypeError("len() of a 0-d traced value")
+        return s[0]
+
+    def __iter__(self):
+        return (shapes.getitem(self, i) for i in range(len(self)))
+
+    def reshape(self, *shape):
+        return shapes.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return shapes.transpose(self, axes or None)
+
+    def ravel(self):
+        return shapes.ravel(self)
+
+    flatten = ravel
+
+    def squeeze(self, axis=None):
+        return shapes.squeeze(self, axis)
+
+    def swapaxes(self, a, b):
+        return shapes.swapaxes(self, a, b)
+
+    def astype(self, dtype):
+        return shapes.astype(self, dtype)
+
+    # --- the array methods that are primitives or functions of the table
+    def dot(self, other):
+        return linalg.dot(self, other)
+
+    def clip(self, a_min=None, a_max=None):
+        return ar.clip(self, a_min, a_max)
+
+    def sum(self, *args, **kwargs):
+        return reductions.sum(self, *args, **kwargs)
+
+    def mean(self, *args, **kwargs):
+        return reductions.mean(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return reductions.prod(self, *args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        return reductions.max(self, *args, **kwargs)
+
+    def min(self, *args, **kwargs):
+        return reductions.min(self, *args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        return reductions.var(self, *args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        return reductions.std(self, *args, **kwargs)
+
+    def cumsum(self, *args, **kwargs):
+        return reductions.cumsum(self, *args, **kwargs)
+
+    # --- numpy interop: route arithmetic ufuncs, refuse what would lose the derivative
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        refuse_numpy_function(func)
+
+    def __array__(self, dtype=None, copy=None):
+        refuse_conversion("np.asarray")
+
+    def __bool__(self):
+        return bool(value_of(self))  # control flow on a value: allowed, as in autograd
+
+    def __float__(self):
+        refuse_conversion("float")
+
+    def __int__(self):
+        refuse_conversion("int")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import domains
-from ..core import Primitive, Tracer, dtype_of, shape_of, value_of
+from .. import core, domains
+from ..core import Primitive, dtype_of, shape_of, value_of
 
 R = domains.REAL
 
@@ -119,7 +119,7 @@ astype_p = Primitive(
 
 def astype(x, dtype):
     dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating) and isinstance(x, Tracer):
+    if not np.issubdtype(dtype, np.floating) and isinstance(x, core.Tracer):
         from ..errors import DifferentiationError
 
         raise DifferentiationError(
@@ -186,7 +186,7 @@ def _static_index(index):
         return tuple(_static_index(i) for i in index)
     if isinstance(index, list):
         index = np.asarray([value_of(i) for i in index])
-    if isinstance(index, Tracer):
+    if isinstance(index, core.Tracer):
         value = value_of(index)
         if not np.issubdtype(np.result_type(value), np.integer) and value.dtype != bool:
             raise TypeError(
