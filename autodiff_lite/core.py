@@ -196,13 +196,38 @@ def bind(prim: Primitive, args: tuple, params: dict):
             top = x._trace
     if top is None:
         return prim.impl(*args, **params)
-    if not prim.differentiable:
-        # Comparisons, sign, floor...: derivative zero everywhere, so the result
-        # is a constant to every trace and is returned untraced.
+    if not prim.differentiable or not _differentiating[-1]:
+        # Comparisons, sign, floor... (derivative zero everywhere), or any primitive inside
+        # `with no_grad():`: the result is a constant to every trace, returned untraced.
         return prim.impl(*[value_of(x) for x in args], **params)
     if not top.active:
         raise EscapedTracerError(_ESCAPED)
     return top.process(prim, args, params)
+
+
+_differentiating = [True]  # the top says whether bind records anything (see no_grad)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """A context manager that turns differentiation off inside its block.
+
+    Every primitive applied inside the block gives a plain, untraced value: a constant to
+    every trace (``grad``, ``jvp``, ``vjp``...) and to ``Tensor.backward`` alike, as if
+    :func:`~autodiff_lite.stop_gradient` wrapped each result (PyTorch's ``torch.no_grad``).
+
+    >>> def f(x):
+    ...     with no_grad():
+    ...         scale = x * x   # a constant: no derivative flows through it
+    ...     return scale * x
+    >>> print(ad.grad(f)(3.0))  # d/dx (9 x) at x = 3, not d/dx x**3 = 27
+    9.0
+    """
+    _differentiating.append(False)
+    try:
+        yield
+    finally:
+        _differentiating.pop()
 
 
 def value_of(x):

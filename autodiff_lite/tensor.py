@@ -19,34 +19,22 @@ Tensor([2., 4.])
 from __future__ import annotations
 
 import weakref
-from contextlib import contextmanager
 
 import numpy as np
 
 from . import numpy as anp
-from .core import value_of
+from .core import _differentiating, value_of
 from .errors import BackwardError
 from .primitives.shapes import getitem
 from .reverse import Node, ReverseTrace, ReverseTracer, backward
 
 _EAGER = ReverseTrace(0)  # the tape every Tensor records on; always active
 _leaf_owner: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # leaf node -> tensor
-_recording = [True]
-
-
-@contextmanager
-def no_grad():
-    """Within this block, tensor operations are not recorded (e.g. for parameter updates)."""
-    _recording.append(False)
-    try:
-        yield
-    finally:
-        _recording.pop()
 
 
 def _value(x):
     if isinstance(x, Tensor):
-        return x._value if _recording[-1] else value_of(x._value)
+        return x._value if _differentiating[-1] else value_of(x._value)
     return x
 
 
@@ -247,7 +235,7 @@ class Tensor:
 
     # --- in-place updates, for optimizer steps (as in PyTorch, only under no_grad) ---------
     def _inplace(self, op, other) -> Tensor:
-        if _recording[-1] and self.requires_grad:
+        if _differentiating[-1] and self.requires_grad:
             raise BackwardError(
                 "a tensor that requires grad was updated in place, which would corrupt its "
                 "gradient. Update parameters inside `with ad.no_grad():`, e.g. "

@@ -37,7 +37,8 @@ def _fname(f) -> str:
     return getattr(f, "__name__", None) or repr(f)
 
 
-def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int, ...]]:
+def normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int, ...]]:
+    """``(one argument?, argnums as non-negative ints)``, or an error naming ``where``."""
     single = isinstance(argnums, (int, np.integer))
     nums = (argnums,) if single else tuple(argnums)
     if not nums:
@@ -53,7 +54,8 @@ def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int
     return single, tuple(int(a) % nargs for a in nums)
 
 
-def _check_float(leaves: Sequence, where: str, what: str = "input") -> None:
+def check_float(leaves: Sequence, where: str, what: str = "input") -> None:
+    """Refuse integer and boolean leaves: they have no derivative."""
     for i, x in enumerate(leaves):
         dtype = dtype_of(x)
         if dtype.kind != "f":  # not real floating point (np.issubdtype is slower)
@@ -64,7 +66,7 @@ def _check_float(leaves: Sequence, where: str, what: str = "input") -> None:
             )
 
 
-def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Callable:
+def fix_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Callable:
     """``f`` as a function of the arguments at positions ``nums`` only."""
 
     def f_partial(*diff_args):
@@ -87,8 +89,10 @@ def _numpy_scalars(leaves: list) -> list:
     return [np.float64(x) if type(x) is float else x for x in leaves]
 
 
-def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
-    """Run ``f_flat(leaves)`` with tangents (None = no tangent); return output leaves."""
+def jvp_flat(f_flat: Callable, leaves: list, tangents: list):
+    """Forward mode on flat lists: run ``f_flat(leaves)`` with ``tangents`` (None: no
+    tangent) and return ``(output leaves, their tangents, output treedef)``. The building
+    block of :func:`jvp` and :func:`~autodiff_lite.jacobians.jacfwd`."""
     leaves, tangents = _numpy_scalars(leaves), _numpy_scalars(tangents)
     with new_trace(JVPTrace) as trace:
         boxed = [x if t is None else JVPTracer(trace, x, t) for x, t in zip(leaves, tangents)]
@@ -128,7 +132,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
         raise ValueError(
             f"jvp: tangents must have the same structure as primals, got {t_tree} for {p_tree}"
         )
-    _check_float(p_leaves, "jvp", "primal")
+    check_float(p_leaves, "jvp", "primal")
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
         if shape_of(p) != shape_of(t):
             raise ShapeMismatchError(
@@ -144,7 +148,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     def f_flat(leaves):
         return f(*tree_unflatten(p_tree, leaves))
 
-    out, out_dots, out_tree = _jvp_flat(f_flat, p_leaves, t_leaves)
+    out, out_dots, out_tree = jvp_flat(f_flat, p_leaves, t_leaves)
     return tree_unflatten(out_tree, out), tree_unflatten(out_tree, out_dots)
 
 
@@ -153,8 +157,11 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
 # ----------------------------------------------------------------------------
 
 
-def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
-    """Record ``f_flat(leaves)`` on a tape; return outputs and a pullback over leaves."""
+def vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
+    """Reverse mode on flat lists: record ``f_flat(leaves)`` on a tape and return
+    ``(output leaves, output treedef, pullback, aux)``, where ``pullback(ans_bars)`` maps
+    one cotangent per output leaf to one per input leaf. The building block of :func:`vjp`,
+    :func:`grad` and :func:`~autodiff_lite.jacobians.jacrev`."""
     leaves = _numpy_scalars(leaves)
     with new_trace(ReverseTrace) as trace:
         nodes = [Node.leaf(x) for x in leaves]
@@ -199,12 +206,12 @@ def _record(f: Callable, primals: tuple, has_aux: bool, check_as: str | None = N
     the caller in the error for non-float primals (grad checks them itself, per argument)."""
     p_leaves, p_tree = tree_flatten(primals)
     if check_as:
-        _check_float(p_leaves, check_as, "primal")
+        check_float(p_leaves, check_as, "primal")
 
     def f_flat(leaves):
         return f(*tree_unflatten(p_tree, leaves))
 
-    out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, p_leaves, has_aux)
+    out_leaves, out_tree, pullback, aux = vjp_flat(f_flat, p_leaves, has_aux)
     return out_leaves, out_tree, p_tree, pullback, aux
 
 
@@ -241,13 +248,13 @@ def value_and_grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        single, nums = _normalize_argnums(argnums, len(args), "grad")
+        single, nums = normalize_argnums(argnums, len(args), "grad")
         for i in nums:
-            _check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
+            check_float(tree_flatten(args[i])[0], f"grad of {_fname(f)}", f"argument {i}, leaf")
         # vjp's steps without its checks of the cotangent: we make the cotangent ourselves.
         diff_args = tuple(args[i] for i in nums)
         out_leaves, out_tree, tree, pullback, aux = _record(
-            _partial(f, args, kwargs, nums), diff_args, has_aux
+            fix_arguments(f, args, kwargs, nums), diff_args, has_aux
         )
         out = tree_unflatten(out_tree, out_leaves)
         _check_scalar(out, f)
@@ -269,7 +276,7 @@ def _check_scalar(out, f) -> None:
             f"grad of {_fname(f)} needs a scalar output, got shape {shape_of(out)}. Use "
             f"jacrev or vjp for non-scalar outputs, or reduce it first (e.g. .sum())."
         )
-    _check_float([out], f"grad of {_fname(f)}", "output")
+    check_float([out], f"grad of {_fname(f)}", "output")
 
 
 def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
