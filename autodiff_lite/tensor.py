@@ -85,11 +85,46 @@ class Tensor:
     dtype = property(lambda self: self.data.dtype)
     ndim = property(lambda self: self.data.ndim)
 
+    # --- handing a tensor to numpy and Python, with PyTorch's refusals --------------------
     def numpy(self) -> np.ndarray:
+        """A copy of the values as a numpy array; refused while the tensor requires grad."""
+        if self.requires_grad:
+            raise BackwardError(
+                "can't call numpy() on a tensor that requires grad: the array would not "
+                "carry its gradient. Use tensor.detach().numpy() instead (as in PyTorch)."
+            )
         return self.data.copy()
 
-    def item(self) -> float:
-        return self.data.item()
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)``: the rules of :meth:`numpy` (so matplotlib can plot a tensor)."""
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self):
+        """The values as (nested) Python numbers; allowed with requires_grad, as in PyTorch."""
+        return self.data.tolist()
+
+    def item(self):
+        """The one value of a one-element tensor, as a Python number."""
+        return self._one_element("item()").item()
+
+    def __float__(self) -> float:
+        return float(self._one_element("float()").item())
+
+    def __int__(self) -> int:
+        return int(self._one_element("int()").item())
+
+    def __bool__(self) -> bool:
+        return bool(self._one_element("bool()").item())
+
+    def _one_element(self, what: str) -> np.ndarray:
+        if self.data.size != 1:
+            raise ValueError(
+                f"{what} needs a one-element tensor, got shape {self.shape} "
+                f"({self.data.size} elements). Reduce it first (t.sum(), t[0]) or use "
+                f"t.tolist() for all the values."
+            )
+        return self.data
 
     def detach(self) -> Tensor:
         return Tensor(self.data)
