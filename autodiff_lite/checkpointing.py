@@ -61,13 +61,13 @@ def checkpoint(f: Callable) -> Callable:
         def f_of_floats(vals):
             """f as a function of the float leaves only (integers stay constants)."""
 
-            def g(*float_vals):
+            def f_floats(*float_vals):
                 full = list(vals)
                 for i, v in zip(floats, float_vals):
                     full[i] = v
                 return packer.pack_traced(f(*tree_unflatten(tree, full)))
 
-            return g
+            return f_floats
 
         def vjp_all(ans_bar, ans, *vals):
             # One recomputation, this time on a tape, serves every argument.

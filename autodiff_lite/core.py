@@ -31,6 +31,21 @@ Walking through ``grad(grad(f))(x)`` with ``f(x) = x**3``:
 
 Because each trace only unwraps tracers that belong to it, a derivative taken
 inside another never leaks into the outer one (no "perturbation confusion").
+
+Glossary (one name per idea, across the library):
+
+- ``x`` an argument, ``ans`` a primitive's output; ``primal`` the value itself.
+- ``x_dot`` a tangent (forward mode), ``ans_dot`` the output's tangent.
+- ``x_bar`` a cotangent (reverse mode), ``ans_bar`` the output's cotangent. The rules of
+  the primitive table call ``ans_bar`` simply ``g``: ``vjp(g, ans, *args)``.
+- *trace*: one differentiation in progress (:class:`Trace`, one level of the stack);
+  *tracer*: a value inside it (:class:`Tracer`); *tape*: the list of nodes that a
+  reverse-mode trace records (:mod:`.reverse`); *trace table*: Baydin et al.'s tabular
+  view of a tape (:mod:`.trace_tables`), a drawing, not a trace.
+- *primitive*: an operation with known derivative rules (:class:`Primitive`); the
+  *table* ``ad.REGISTRY``: the library's primitives (:mod:`.primitives`); a
+  *function-level primitive*: a whole function with whole-function rules
+  (:mod:`.function_primitive`: custom rules, checkpointing, implicit differentiation).
 """
 
 from __future__ import annotations
@@ -51,8 +66,9 @@ class Primitive:
 
     ``impl(*args, **params)`` is the numpy implementation. ``jvps`` holds one rule
     per argument, ``rule(x_dot, ans, *args, **params)``, giving that argument's
-    contribution to the output tangent. ``vjps`` holds one rule per argument,
-    ``rule(g, ans, *args, **params)``, giving the cotangent of that argument. A rule
+    contribution to the output tangent ``ans_dot``. ``vjps`` holds one rule per argument,
+    ``rule(g, ans, *args, **params)``, giving the cotangent ``x_bar`` of that argument
+    from the output's cotangent ``g`` (``ans_bar``). A rule
     may be :data:`ZERO`. ``domains`` says where tests should sample each argument
     (see :mod:`autodiff_lite.domains`); ``cases`` lists shapes and params to test.
 
@@ -115,7 +131,10 @@ class Primitive:
         return self._rule(self.jvps, argnum, "JVP (forward mode)", "jvps")
 
     def vjp_rule(self, argnum: int):
-        return self._rule(self.vjps, argnum, "VJP (reverse mode)", "vjps")
+        rules = self.vjps
+        if type(rules) is tuple and rules[argnum] is not None:
+            return rules[argnum]  # fast path: the usual tuple (the backward pass asks often)
+        return self._rule(rules, argnum, "VJP (reverse mode)", "vjps")
 
     def _rule(self, rules, argnum, mode, field):
         if rules is None:
@@ -239,8 +258,6 @@ def value_of(x):
 
 def shape_of(x) -> tuple:
     """The shape of ``x``, traced or not (``()`` for Python scalars)."""
-    if type(x) is np.ndarray:
-        return x.shape  # speed: the usual case, and the backward pass asks often
     v = value_of(x)
     s = getattr(v, "shape", None)
     return s if s is not None else np.shape(v)

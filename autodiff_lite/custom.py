@@ -107,7 +107,7 @@ class custom_vjp:  # noqa: N801  (lower case, like the JAX decorator it mirrors)
     """Wrap ``f`` so that reverse mode uses your VJP: ``f.defvjp(f_fwd, f_bwd)``.
 
     ``f_fwd(*args) -> (out, residuals)`` runs forward and saves what the backward
-    pass needs; ``f_bwd(residuals, g) -> tuple`` returns one cotangent per argument
+    pass needs; ``f_bwd(residuals, ans_bar) -> tuple`` returns one cotangent per argument
     of ``f`` (``None`` for zero). Works in ``grad``, ``vjp``, ``jacrev``; forward mode
     (``jvp``, ``jacfwd``, ``hessian``) raises, as in JAX.
     """
@@ -159,31 +159,31 @@ class custom_vjp:  # noqa: N801  (lower case, like the JAX decorator it mirrors)
         return packer.unpack(prim(*leaves))
 
     @staticmethod
-    def _check_cotangents(cts, args, vals, name):
-        if not isinstance(cts, (tuple, list)) or len(cts) != len(args):
+    def _check_cotangents(x_bars, args, vals, name):
+        if not isinstance(x_bars, (tuple, list)) or len(x_bars) != len(args):
             raise TypeError(
                 f"custom_vjp function '{name}': f_bwd must return a tuple with one cotangent "
-                f"per argument ({len(args)}), e.g. (x_bar,) for one argument; got {cts!r}"
+                f"per argument ({len(args)}), e.g. (x_bar,) for one argument; got {x_bars!r}"
             )
         out = []
-        for i, (ct, arg) in enumerate(zip(cts, args)):
+        for i, (x_bar, arg) in enumerate(zip(x_bars, args)):
             arg_leaves, arg_tree = tree_flatten(arg)
-            if ct is None:
+            if x_bar is None:
                 out.extend(_zeros_like(x) for x in arg_leaves)
                 continue
-            ct_leaves, ct_tree = tree_flatten(ct)
-            if ct_tree != arg_tree:
+            x_bar_leaves, x_bar_tree = tree_flatten(x_bar)
+            if x_bar_tree != arg_tree:
                 raise ValueError(
                     f"custom_vjp function '{name}': cotangent {i} from f_bwd has structure "
-                    f"{ct_tree}, but argument {i} has structure {arg_tree}"
+                    f"{x_bar_tree}, but argument {i} has structure {arg_tree}"
                 )
-            for c, x in zip(ct_leaves, arg_leaves):
+            for c, x in zip(x_bar_leaves, arg_leaves):
                 if shape_of(c) != shape_of(x):
                     raise ShapeMismatchError(
                         f"custom_vjp function '{name}': f_bwd returned a cotangent of shape "
                         f"{shape_of(c)} for argument {i} of shape {shape_of(x)}"
                     )
-            out.extend(ct_leaves)
+            out.extend(x_bar_leaves)
         return out
 
 

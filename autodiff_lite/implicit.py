@@ -130,13 +130,13 @@ def fixed_point(
     floats = [i for i, x in enumerate(leaves) if np.issubdtype(dtype_of(x), np.floating)]
 
     def f_of_floats(z, vals):
-        def g(*float_vals):
+        def f_floats(*float_vals):
             full = list(vals)
             for i, v in zip(floats, float_vals):
                 full[i] = v
             return f_flat(z, full)
 
-        return g
+        return f_floats
 
     def vjp_all(z_bar, z, *vals):
         # adjoint system w = z_bar + (df/dz)^T w, a fixed point in w (linear)

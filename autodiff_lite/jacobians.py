@@ -107,9 +107,9 @@ def jacrev(f: Callable, argnums=0) -> Callable:
         for i, y in enumerate(out_leaves):
             rows = []
             for j in range(np.size(value_of(y))):
-                cts = [None] * len(out_leaves)
-                cts[i] = _basis(y, j)
-                rows.append(pullback(cts))
+                ans_bars = [None] * len(out_leaves)
+                ans_bars[i] = _basis(y, j)
+                rows.append(pullback(ans_bars))
             blocks.append(
                 [_stack_or_empty([r[k] for r in rows], leaves[k], 0) for k in range(len(leaves))]
             )

@@ -168,11 +168,13 @@ class Tensor:
                 "were freed by the first .backward(). Pass retain_graph=True to the first call."
             )
         found = backward([(node, gradient)], free=not retain_graph)
-        for leaf, ct in found.items():
+        for leaf, x_bar in found.items():
             ref = _leaf_owner.get(leaf)
             tensor = ref() if ref is not None else None
             if tensor is not None:
-                tensor.grad = Tensor(ct) if tensor.grad is None else Tensor(tensor.grad.data + ct)
+                tensor.grad = (
+                    Tensor(x_bar) if tensor.grad is None else Tensor(tensor.grad.data + x_bar)
+                )
 
     # --- operations: each records through the same primitives as anp ---------------------
     def _apply(self, f, *others, **kwargs) -> Tensor:

@@ -176,8 +176,8 @@ def vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
         out_nodes = [y.node if trace.owns(y) else None for y in out_leaves]
         primals = [y.primal if trace.owns(y) else y for y in out_leaves]
 
-    def pullback(cts: list) -> list:
-        seeds = [(n, ct) for n, ct in zip(out_nodes, cts) if n is not None and ct is not None]
+    def pullback(ans_bars: list) -> list:
+        seeds = [(n, a) for n, a in zip(out_nodes, ans_bars) if n is not None and a is not None]
         found = backward(seeds) if seeds else {}
         return [
             _like(found[n], x) if n in found else np.zeros_like(value_of(x))
@@ -187,11 +187,11 @@ def vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
     return primals, out_tree, pullback, aux
 
 
-def _like(ct, x):
+def _like(x_bar, x):
     """A Python-number cotangent becomes a numpy scalar of x's dtype (as JAX returns arrays)."""
-    if isinstance(ct, (int, float)):
-        return np.asarray(ct, dtype=dtype_of(x))[()]
-    return ct
+    if isinstance(x_bar, (int, float)):
+        return np.asarray(x_bar, dtype=dtype_of(x))[()]
+    return x_bar
 
 
 def _strip(tree, trace):
@@ -225,19 +225,19 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
     out_leaves, out_tree, p_tree, pullback, aux = _record(f, primals, has_aux, check_as="vjp")
 
     def vjp_fn(cotangent):
-        ct_leaves, ct_tree = tree_flatten(cotangent)
-        if ct_tree != out_tree:
+        y_bar_leaves, y_bar_tree = tree_flatten(cotangent)
+        if y_bar_tree != out_tree:
             raise ValueError(
                 f"vjp_fn expects a cotangent with the structure of f's output {out_tree}, "
-                f"got {ct_tree}"
+                f"got {y_bar_tree}"
             )
-        for i, (y, ct) in enumerate(zip(out_leaves, ct_leaves)):
-            if shape_of(ct) != shape_of(y):
+        for i, (y, y_bar) in enumerate(zip(out_leaves, y_bar_leaves)):
+            if shape_of(y_bar) != shape_of(y):
                 raise ShapeMismatchError(
-                    f"vjp_fn: cotangent {i} has shape {shape_of(ct)} but the output has "
+                    f"vjp_fn: cotangent {i} has shape {shape_of(y_bar)} but the output has "
                     f"shape {shape_of(y)}; a cotangent must have the shape of its output"
                 )
-        return tree_unflatten(p_tree, pullback(ct_leaves))
+        return tree_unflatten(p_tree, pullback(y_bar_leaves))
 
     out = tree_unflatten(out_tree, out_leaves)
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)

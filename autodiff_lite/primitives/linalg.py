@@ -29,19 +29,7 @@ def _mT(x):
     return swapaxes(x, -1, -2)
 
 
-def _plain_matrices(x, y) -> bool:
-    """Are ``x`` and ``y`` both untraced 2-D numpy arrays?
-
-    Speed: in a first derivative, the backward pass hands the rules plain arrays, and a
-    network's layers are 2-D @ 2-D. Then the VJPs are one numpy product each, with no
-    shape cases to sort out, no transpose primitive and nothing to un-broadcast.
-    """
-    return type(x) is np.ndarray and type(y) is np.ndarray and x.ndim == 2 and y.ndim == 2
-
-
 def _matmul_vjp_a(g, ans, a, b):
-    if _plain_matrices(g, b):  # speed: see _plain_matrices
-        return g @ b.T
     if _ndim(a) == 1 and _ndim(b) == 1:  # inner product: g is a scalar
         return g * b
     if _ndim(b) == 1:  # (..., n, k) @ (k,) -> (..., n)
@@ -52,8 +40,6 @@ def _matmul_vjp_a(g, ans, a, b):
 
 
 def _matmul_vjp_b(g, ans, a, b):
-    if _plain_matrices(a, g):  # speed: see _plain_matrices
-        return a.T @ g
     if _ndim(a) == 1 and _ndim(b) == 1:
         return g * a
     if _ndim(a) == 1:  # (k,) @ (..., k, n) -> (..., n)
