@@ -13,6 +13,8 @@ import numpy as np
 
 from .. import domains
 from ..core import Primitive, shape_of
+from . import elementwise as el
+from . import reductions
 from .broadcasting import broadcast_to, unbroadcast
 from .reductions import sum
 from .shapes import expand_dims, getitem, reshape, swapaxes
@@ -257,15 +259,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
     Its derivative at x = 0 is nan, as in JAX (the 2-norm has a kink there).
     """
-    from .elementwise import abs, sqrt
-    from .reductions import max
-
     if ord in (None, 2, "fro"):
         if ord == 2 and axis is None and _ndim(x) == 2:
             raise NotImplementedError("the matrix 2-norm (largest singular value) is not supported")
-        return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+        return el.sqrt(sum(x * x, axis=axis, keepdims=keepdims))
     if ord == 1 and (axis is not None or _ndim(x) == 1):
-        return sum(abs(x), axis=axis, keepdims=keepdims)
+        return sum(el.abs(x), axis=axis, keepdims=keepdims)
     if ord in (np.inf, "inf") and (axis is not None or _ndim(x) == 1):
-        return max(abs(x), axis=axis, keepdims=keepdims)
+        return reductions.max(el.abs(x), axis=axis, keepdims=keepdims)
     raise NotImplementedError(f"linalg.norm with ord={ord!r} is not supported")
