@@ -279,16 +279,9 @@ class Tracer(ArrayMethods):
     """A value being traced: it looks like a numpy array to the user's code.
 
     Subclasses (one per kind of trace) hold what their trace needs, and give ``primal``,
-    the value one level down. Everything array-like is defined here, on top of the
-    primitives: ``x * y``, ``x @ W``, ``x[0]``, ``x.sum()``, ``-x``, ``x ** 2``.
-    ``y += x`` builds a new value (no in-place operators are defined, so Python falls back
-    to ``y = y + x``): the input is never mutated, as in JAX.
-
-    A plain numpy function applied to a tracer (``np.sin(x)``) cannot see the derivative,
-    so it raises an error that names the ``anp`` replacement, and so do conversions to a
-    plain array or number. The exception is numpy's arithmetic ufuncs, which numpy also
-    calls for ``ndarray + tracer``: those go to our primitives. All of that is
-    :class:`~autodiff_lite.operators.ArrayMethods`, in :mod:`.operators`.
+    the value one level down. The array interface (``x * y``, ``x @ W``, ``x[0]``,
+    ``x.sum()``, numpy interop and its refusals) is the class body of
+    :class:`~autodiff_lite.operators.ArrayMethods`, which every tracer inherits.
     """
 
     __slots__ = ("_trace",)
