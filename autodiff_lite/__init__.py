@@ -28,10 +28,9 @@ Part II, built on the same machinery:
 """
 
 from . import nn, optim, relax
-from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
 from .checking import check_grads
 from .checkpointing import checkpoint, checkpointed_loop
-from .core import REGISTRY, Primitive
+from .core import Primitive, no_grad
 from .custom import custom_jvp, custom_vjp
 from .errors import (
     BackwardError,
@@ -46,8 +45,9 @@ from .errors import (
 from .graph import Graph, graph
 from .implicit import fixed_point
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+from .primitives import REGISTRY
 from .primitives.elementwise import stop_gradient
-from .tensor import Tensor, no_grad
+from .tensor import Tensor
 from .trace_tables import TraceTables, trace_tables
 from .transforms import grad, jvp, value_and_grad, vjp
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten

@@ -18,9 +18,10 @@ forward pass.
 >>> bool(np.allclose(ad.grad(lambda x: anp.sum(f(x)))(np.ones(3)), g_plain))
 True
 
-How it works: each call with traced arguments binds a fresh primitive (not in the
-table) whose implementation runs ``f`` on plain values and whose VJP rule runs
-``ad.vjp`` of ``f`` on the saved inputs, then pulls the cotangent back.
+How it works: each call with traced arguments binds a fresh function-level primitive
+(:mod:`.function_primitive`, not in the table) whose implementation runs ``f`` on plain
+values and whose VJP rule runs ``ad.vjp`` of ``f`` on the saved inputs, then pulls the
+cotangent back.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import Primitive, dtype_of
+from .core import dtype_of
 from .custom import OutputPacker, _zeros_like, has_tracer
+from .function_primitive import function_primitive
 from .transforms import jvp, vjp
 from .tree import tree_flatten, tree_unflatten
 
@@ -59,40 +61,30 @@ def checkpoint(f: Callable) -> Callable:
         def f_of_floats(vals):
             """f as a function of the float leaves only (integers stay constants)."""
 
-            def g(*float_vals):
+            def f_floats(*float_vals):
                 full = list(vals)
                 for i, v in zip(floats, float_vals):
                     full[i] = v
                 return packer.pack_traced(f(*tree_unflatten(tree, full)))
 
-            return g
+            return f_floats
 
-        cache = {}
+        def vjp_all(ans_bar, ans, *vals):
+            # One recomputation, this time on a tape, serves every argument.
+            _, pullback = vjp(f_of_floats(vals), *[vals[i] for i in floats])
+            x_bars = dict(zip(floats, pullback(ans_bar)))
+            return [x_bars.get(i) if i in x_bars else _zeros_like(v) for i, v in enumerate(vals)]
 
-        def vjp_rule(argnum):
-            def rule(g, ans, *vals):
-                # One recomputation per cotangent g serves every argument's rule.
-                if cache.get("g") is not g:
-                    _, pullback = vjp(f_of_floats(vals), *[vals[i] for i in floats])
-                    cache["g"], cache["cts"] = g, dict(zip(floats, pullback(g)))
-                return cache["cts"][argnum]
+        def x_dot_to_ans_dot(argnum, x_dot, ans, *vals):
+            primals = tuple(vals[i] for i in floats)
+            tangents = tuple(x_dot if i == argnum else _zeros_like(vals[i]) for i in floats)
+            return jvp(f_of_floats(vals), primals, tangents)[1]
 
-            return rule
-
-        def jvp_rule(argnum):
-            def rule(x_dot, ans, *vals):
-                primals = tuple(vals[i] for i in floats)
-                tangents = tuple(x_dot if i == argnum else _zeros_like(vals[i]) for i in floats)
-                return jvp(f_of_floats(vals), primals, tangents)[1]
-
-            return rule
-
-        prim = Primitive(
+        prim = function_primitive(
             f"checkpoint[{name}]",
             lambda *plain: packer.pack(f(*tree_unflatten(tree, list(plain)))),
-            jvps=jvp_rule,
-            vjps=vjp_rule,
-            register=False,
+            vjp=vjp_all,
+            jvp=x_dot_to_ans_dot,
         )
         return packer.unpack(prim(*leaves))
 

@@ -31,11 +31,27 @@ Walking through ``grad(grad(f))(x)`` with ``f(x) = x**3``:
 
 Because each trace only unwraps tracers that belong to it, a derivative taken
 inside another never leaks into the outer one (no "perturbation confusion").
+
+Glossary (one name per idea, across the library):
+
+- ``x`` an argument, ``ans`` a primitive's output; ``primal`` the value itself.
+- ``x_dot`` a tangent (forward mode), ``ans_dot`` the output's tangent.
+- ``x_bar`` a cotangent (reverse mode), ``ans_bar`` the output's cotangent. The rules of
+  the primitive table call ``ans_bar`` simply ``g``: ``vjp(g, ans, *args)``.
+- *trace*: one differentiation in progress (:class:`Trace`, one level of the stack);
+  *tracer*: a value inside it (:class:`Tracer`); *tape*: the list of nodes that a
+  reverse-mode trace records (:mod:`.reverse`); *trace table*: Baydin et al.'s tabular
+  view of a tape (:mod:`.trace_tables`), a drawing, not a trace.
+- *primitive*: an operation with known derivative rules (:class:`Primitive`); the
+  *table* ``ad.REGISTRY``: the library's primitives (:mod:`.primitives`); a
+  *function-level primitive*: a whole function with whole-function rules
+  (:mod:`.function_primitive`: custom rules, checkpointing, implicit differentiation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -50,14 +66,16 @@ class Primitive:
 
     ``impl(*args, **params)`` is the numpy implementation. ``jvps`` holds one rule
     per argument, ``rule(x_dot, ans, *args, **params)``, giving that argument's
-    contribution to the output tangent. ``vjps`` holds one rule per argument,
-    ``rule(g, ans, *args, **params)``, giving the cotangent of that argument. A rule
+    contribution to the output tangent ``ans_dot``. ``vjps`` holds one rule per argument,
+    ``rule(g, ans, *args, **params)``, giving the cotangent ``x_bar`` of that argument
+    from the output's cotangent ``g`` (``ans_bar``). A rule
     may be :data:`ZERO`. ``domains`` says where tests should sample each argument
     (see :mod:`autodiff_lite.domains`); ``cases`` lists shapes and params to test.
 
     Variadic primitives (``concatenate``, ``einsum``) give ``jvps``/``vjps`` as a
-    function of the argument number instead of a tuple. ``register=False`` keeps a
-    primitive made at run time out of :data:`REGISTRY`.
+    function of the argument number instead of a tuple. Making a primitive has no side
+    effect: the library's table, ``ad.REGISTRY``, is collected from the family modules
+    (see :mod:`autodiff_lite.primitives`).
 
     What the backward pass reads. ``vjp_needs_inputs=False`` promises that the VJP rules
     read only the *shapes and dtypes* of the arguments, never their values (``add``,
@@ -90,7 +108,6 @@ class Primitive:
         differentiable: bool = True,
         domains=None,
         cases=None,
-        register: bool = True,
         vjp_needs_inputs: bool = True,
         vjp_needs_output: bool = True,
     ):
@@ -103,10 +120,6 @@ class Primitive:
         self.cases = cases
         self.vjp_needs_inputs = vjp_needs_inputs
         self.vjp_needs_output = vjp_needs_output
-        if register:
-            # Library primitives go in the table that the tests sweep. Primitives made on
-            # the fly (custom_vjp, checkpoint, fixed_point) pass register=False.
-            REGISTRY[name] = self
 
     def __call__(self, *args, **params):
         return bind(self, args, params)
@@ -118,7 +131,10 @@ class Primitive:
         return self._rule(self.jvps, argnum, "JVP (forward mode)", "jvps")
 
     def vjp_rule(self, argnum: int):
-        return self._rule(self.vjps, argnum, "VJP (reverse mode)", "vjps")
+        rules = self.vjps
+        if type(rules) is tuple and rules[argnum] is not None:
+            return rules[argnum]  # fast path: the usual tuple (the backward pass asks often)
+        return self._rule(rules, argnum, "VJP (reverse mode)", "vjps")
 
     def _rule(self, rules, argnum, mode, field):
         if rules is None:
@@ -135,10 +151,6 @@ class Primitive:
                 f"argument {argnum} in {mode}."
             )
         return rule
-
-
-REGISTRY: dict[str, Primitive] = {}
-"""Every primitive ever declared, by name: the table that tests sweep."""
 
 
 # ----------------------------------------------------------------------------
@@ -178,36 +190,21 @@ _ESCAPED = (
 _trace_stack: list[Trace] = []
 
 
-class new_trace:  # noqa: N801 - used like a function: `with new_trace(ReverseTrace) as t:`
-    """Open a trace one level above every trace already running; close it on exit.
+@contextmanager
+def new_trace(kind: type[Trace]) -> Iterator[Trace]:
+    """A context manager: open a trace one level above every trace already running.
 
-    (A small class rather than ``@contextmanager``: every ``grad`` call opens one, and a
-    generator-based context manager costs several times more.)
+    ``with new_trace(ReverseTrace) as trace:`` runs its block with ``trace`` on top of the
+    stack; on exit the trace is popped and marked finished, so a tracer that escapes it is
+    caught the next time it is used (see :data:`_ESCAPED`).
     """
-
-    __slots__ = ("trace",)
-
-    def __init__(self, kind: type[Trace]):
-        self.trace = kind(len(_trace_stack) + 1)
-
-    def __enter__(self) -> Trace:
-        _trace_stack.append(self.trace)
-        return self.trace
-
-    def __exit__(self, *exc) -> None:
+    trace = kind(len(_trace_stack) + 1)
+    _trace_stack.append(trace)
+    try:
+        yield trace
+    finally:
         _trace_stack.pop()
-        self.trace.active = False
-
-
-class Tracer:
-    """Base class of values being traced. Arithmetic is installed by ``operators``."""
-
-    __slots__ = ("_trace",)
-    __array_priority__ = 1000
-
-    @property
-    def primal(self):
-        raise NotImplementedError
+        trace.active = False
 
 
 def bind(prim: Primitive, args: tuple, params: dict):
@@ -218,13 +215,38 @@ def bind(prim: Primitive, args: tuple, params: dict):
             top = x._trace
     if top is None:
         return prim.impl(*args, **params)
-    if not prim.differentiable:
-        # Comparisons, sign, floor...: derivative zero everywhere, so the result
-        # is a constant to every trace and is returned untraced.
+    if not prim.differentiable or not _differentiating[-1]:
+        # Comparisons, sign, floor... (derivative zero everywhere), or any primitive inside
+        # `with no_grad():`: the result is a constant to every trace, returned untraced.
         return prim.impl(*[value_of(x) for x in args], **params)
     if not top.active:
         raise EscapedTracerError(_ESCAPED)
     return top.process(prim, args, params)
+
+
+_differentiating = [True]  # the top says whether bind records anything (see no_grad)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """A context manager that turns differentiation off inside its block.
+
+    Every primitive applied inside the block gives a plain, untraced value: a constant to
+    every trace (``grad``, ``jvp``, ``vjp``...) and to ``Tensor.backward`` alike, as if
+    :func:`~autodiff_lite.stop_gradient` wrapped each result (PyTorch's ``torch.no_grad``).
+
+    >>> def f(x):
+    ...     with no_grad():
+    ...         scale = x * x   # a constant: no derivative flows through it
+    ...     return scale * x
+    >>> print(ad.grad(f)(3.0))  # d/dx (9 x) at x = 3, not d/dx x**3 = 27
+    9.0
+    """
+    _differentiating.append(False)
+    try:
+        yield
+    finally:
+        _differentiating.pop()
 
 
 def value_of(x):
@@ -236,8 +258,6 @@ def value_of(x):
 
 def shape_of(x) -> tuple:
     """The shape of ``x``, traced or not (``()`` for Python scalars)."""
-    if type(x) is np.ndarray:
-        return x.shape  # speed: the usual case, and the backward pass asks often
     v = value_of(x)
     s = getattr(v, "shape", None)
     return s if s is not None else np.shape(v)
@@ -248,3 +268,24 @@ def dtype_of(x) -> np.dtype:
     v = value_of(x)
     d = getattr(v, "dtype", None)
     return d if d is not None else np.result_type(v)
+
+
+# The tracer's array interface (``ArrayMethods``) calls primitives, and the primitive
+# families are declared with the machinery above, so they are imported last.
+from .operators import ArrayMethods  # noqa: E402
+
+
+class Tracer(ArrayMethods):
+    """A value being traced: it looks like a numpy array to the user's code.
+
+    Subclasses (one per kind of trace) hold what their trace needs, and give ``primal``,
+    the value one level down. The array interface (``x * y``, ``x @ W``, ``x[0]``,
+    ``x.sum()``, numpy interop and its refusals) is the class body of
+    :class:`~autodiff_lite.operators.ArrayMethods`, which every tracer inherits.
+    """
+
+    __slots__ = ("_trace",)
+
+    @property
+    def primal(self):
+        raise NotImplementedError

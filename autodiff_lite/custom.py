@@ -13,9 +13,9 @@ followed here with the same semantics, is to declare the rule for the whole func
 >>> print(ad.grad(lambda x: 5.0 * clip_gradient(x))(2.0))    # d/dx 5x = 5, clipped to 1
 1.0
 
-How it works: each call with traced arguments makes a fresh primitive (not in the
-table, ``register=False``) whose implementation runs the user's function on plain
-values and whose rules call the user's rule. The primitive sees the flat list of
+How it works: each call with traced arguments makes a fresh function-level primitive
+(:mod:`.function_primitive`, not in the table) whose implementation runs the user's
+function on plain values and whose rules call the user's rule. The primitive sees the flat list of
 argument leaves; a function returning a pytree has its output leaves concatenated
 into one vector and split again, with the library's own (differentiable) ops.
 
@@ -33,8 +33,9 @@ from collections.abc import Callable
 import numpy as np
 
 from . import numpy as anp
-from .core import Primitive, Tracer, dtype_of, shape_of, value_of
+from .core import Tracer, dtype_of, shape_of, value_of
 from .errors import DifferentiationError, ShapeMismatchError
+from .function_primitive import function_primitive
 from .transforms import vjp
 from .tree import tree_flatten, tree_unflatten
 
@@ -106,7 +107,7 @@ class custom_vjp:  # noqa: N801  (lower case, like the JAX decorator it mirrors)
     """Wrap ``f`` so that reverse mode uses your VJP: ``f.defvjp(f_fwd, f_bwd)``.
 
     ``f_fwd(*args) -> (out, residuals)`` runs forward and saves what the backward
-    pass needs; ``f_bwd(residuals, g) -> tuple`` returns one cotangent per argument
+    pass needs; ``f_bwd(residuals, ans_bar) -> tuple`` returns one cotangent per argument
     of ``f`` (``None`` for zero). Works in ``grad``, ``vjp``, ``jacrev``; forward mode
     (``jvp``, ``jacfwd``, ``hessian``) raises, as in JAX.
     """
@@ -130,69 +131,59 @@ class custom_vjp:  # noqa: N801  (lower case, like the JAX decorator it mirrors)
         if not has_tracer(leaves):
             return self.f(*args)
         packer = OutputPacker(f"custom_vjp function '{name}'")
-        saved, cache = {}, {}
+        saved = {}
 
         def impl(*plain):
             out, saved["res"] = self.f_fwd(*tree_unflatten(tree, list(plain)))
             return packer.pack(out)
 
-        def cotangents(g, vals):
-            if cache.get("g") is not g:
-                # Under nested derivatives the arguments are traced by outer traces: run
-                # f_fwd again on them, so that the residuals carry those derivatives too.
-                res = (
-                    self.f_fwd(*tree_unflatten(tree, list(vals)))[1]
-                    if has_tracer(vals)
-                    else saved["res"]
-                )
-                cache["g"], cache["cts"] = (
-                    g,
-                    self._check_cotangents(self.f_bwd(res, packer.unpack(g)), args, vals, name),
-                )
-            return cache["cts"]
+        def vjp_all(ans_bar, ans, *vals):
+            # Under nested derivatives the arguments are traced by outer traces: run
+            # f_fwd again on them, so that the residuals carry those derivatives too.
+            res = (
+                self.f_fwd(*tree_unflatten(tree, list(vals)))[1]
+                if has_tracer(vals)
+                else saved["res"]
+            )
+            x_bars = self.f_bwd(res, packer.unpack(ans_bar))
+            return self._check_cotangents(x_bars, args, vals, name)
 
-        def no_jvp(*_, **__):
+        def no_jvp(*_):
             raise DifferentiationError(
                 f"custom_vjp function '{name}' cannot be used in forward mode (jvp, jacfwd, "
                 f"hessian): it only has a VJP rule, as in JAX. Use grad/vjp/jacrev, or define "
                 f"it with ad.custom_jvp instead."
             )
 
-        prim = Primitive(
-            f"custom_vjp[{name}]",
-            impl,
-            jvps=lambda argnum: no_jvp,
-            vjps=lambda argnum: lambda g, ans, *vals: cotangents(g, vals)[argnum],
-            register=False,
-        )
+        prim = function_primitive(f"custom_vjp[{name}]", impl, vjp=vjp_all, jvp=no_jvp)
         return packer.unpack(prim(*leaves))
 
     @staticmethod
-    def _check_cotangents(cts, args, vals, name):
-        if not isinstance(cts, (tuple, list)) or len(cts) != len(args):
+    def _check_cotangents(x_bars, args, vals, name):
+        if not isinstance(x_bars, (tuple, list)) or len(x_bars) != len(args):
             raise TypeError(
                 f"custom_vjp function '{name}': f_bwd must return a tuple with one cotangent "
-                f"per argument ({len(args)}), e.g. (x_bar,) for one argument; got {cts!r}"
+                f"per argument ({len(args)}), e.g. (x_bar,) for one argument; got {x_bars!r}"
             )
         out = []
-        for i, (ct, arg) in enumerate(zip(cts, args)):
+        for i, (x_bar, arg) in enumerate(zip(x_bars, args)):
             arg_leaves, arg_tree = tree_flatten(arg)
-            if ct is None:
+            if x_bar is None:
                 out.extend(_zeros_like(x) for x in arg_leaves)
                 continue
-            ct_leaves, ct_tree = tree_flatten(ct)
-            if ct_tree != arg_tree:
+            x_bar_leaves, x_bar_tree = tree_flatten(x_bar)
+            if x_bar_tree != arg_tree:
                 raise ValueError(
                     f"custom_vjp function '{name}': cotangent {i} from f_bwd has structure "
-                    f"{ct_tree}, but argument {i} has structure {arg_tree}"
+                    f"{x_bar_tree}, but argument {i} has structure {arg_tree}"
                 )
-            for c, x in zip(ct_leaves, arg_leaves):
+            for c, x in zip(x_bar_leaves, arg_leaves):
                 if shape_of(c) != shape_of(x):
                     raise ShapeMismatchError(
                         f"custom_vjp function '{name}': f_bwd returned a cotangent of shape "
                         f"{shape_of(c)} for argument {i} of shape {shape_of(x)}"
                     )
-            out.extend(ct_leaves)
+            out.extend(x_bar_leaves)
         return out
 
 
@@ -232,7 +223,10 @@ class custom_jvp:  # noqa: N801
 
         def tangent_out(vals, argnum, x_dot):
             dots = [x_dot if i == argnum else _zeros_like(v) for i, v in enumerate(vals)]
-            result = self.rule(tree_unflatten(tree, list(vals)), tree_unflatten(tree, dots))
+            return tangent_map(vals, dots)
+
+        def tangent_map(vals, dots):
+            result = self.rule(tree_unflatten(tree, list(vals)), tree_unflatten(tree, list(dots)))
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise TypeError(
                     f"custom_jvp function '{name}': the rule must return (out, out_dot), "
@@ -240,23 +234,20 @@ class custom_jvp:  # noqa: N801
                 )
             return packer.pack_traced(result[1])
 
-        def jvp_rule(argnum):
-            return lambda x_dot, ans, *vals: tangent_out(vals, argnum, x_dot)
+        def x_dot_to_ans_dot(argnum, x_dot, ans, *vals):
+            return tangent_out(vals, argnum, x_dot)
 
-        def vjp_rule(argnum):
-            # The tangent map t -> out_dot is linear: its VJP at any point (here 0) is
-            # the transpose we need.
-            def rule(g, ans, *vals):
-                t0 = _zeros_like(value_of(vals[argnum]))
-                return vjp(lambda t: tangent_out(vals, argnum, t), t0)[1](g)[0]
+        def vjp_all(ans_bar, ans, *vals):
+            # The tangent map t -> ans_dot is linear: its VJP at any point (here 0) is
+            # the transpose we need, for every argument at once.
+            zeros = [_zeros_like(value_of(v)) for v in vals]
+            _, pullback = vjp(lambda *dots: tangent_map(vals, dots), *zeros)
+            return pullback(ans_bar)
 
-            return rule
-
-        prim = Primitive(
+        prim = function_primitive(
             f"custom_jvp[{name}]",
             lambda *plain: packer.pack(self.f(*tree_unflatten(tree, list(plain)))),
-            jvps=jvp_rule,
-            vjps=vjp_rule,
-            register=False,
+            vjp=vjp_all,
+            jvp=x_dot_to_ans_dot,
         )
         return packer.unpack(prim(*leaves))

@@ -32,10 +32,6 @@ def ABOVE_MINUS_ONE(rng, shape):
     return rng.uniform(-0.5, 2.0, size=shape)
 
 
-def SMALL(rng, shape):
-    return rng.uniform(-1.0, 1.0, size=shape)
-
-
 def WELL_CONDITIONED(rng, shape):
     """Square matrices close to the identity (for solve, inv, det)."""
     n = shape[-1]

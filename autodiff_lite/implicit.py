@@ -27,9 +27,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import Primitive, dtype_of, shape_of, value_of
+from .core import dtype_of, shape_of, value_of
 from .custom import _zeros_like, has_tracer
 from .errors import ConvergenceError
+from .function_primitive import function_primitive
 from .jacobians import jacfwd
 from .transforms import jvp, vjp
 from .tree import tree_flatten, tree_unflatten
@@ -129,49 +130,38 @@ def fixed_point(
     floats = [i for i, x in enumerate(leaves) if np.issubdtype(dtype_of(x), np.floating)]
 
     def f_of_floats(z, vals):
-        def g(*float_vals):
+        def f_floats(*float_vals):
             full = list(vals)
             for i, v in zip(floats, float_vals):
                 full[i] = v
             return f_flat(z, full)
 
-        return g
+        return f_floats
 
-    cache = {}
+    def vjp_all(z_bar, z, *vals):
+        # adjoint system w = z_bar + (df/dz)^T w, a fixed point in w (linear)
+        def adjoint(w, z, vals, z_bar):
+            return z_bar + vjp(lambda z: f_flat(z, vals), z)[1](w)[0]
 
-    def vjp_rule(argnum):
-        def rule(g, z, *vals):
-            if cache.get("g") is not g:
-                # adjoint system w = g + (df/dz)^T w, a fixed point in w (linear)
-                def adjoint(w, z, vals, g):
-                    return g + vjp(lambda z: f_flat(z, vals), z)[1](w)[0]
+        w = fixed_point(adjoint, _zeros_like(z), z, list(vals), z_bar, **opts)
+        x_bars = dict(zip(floats, vjp(f_of_floats(z, vals), *[vals[i] for i in floats])[1](w)))
+        return [x_bars[i] if i in x_bars else _zeros_like(v) for i, v in enumerate(vals)]
 
-                w = fixed_point(adjoint, _zeros_like(z), z, list(vals), g, **opts)
-                cts = vjp(f_of_floats(z, vals), *[vals[i] for i in floats])[1](w)
-                cache["g"], cache["cts"] = g, dict(zip(floats, cts))
-            return cache["cts"][argnum]
+    def x_dot_to_z_dot(argnum, x_dot, z, *vals):
+        dots = [x_dot if i == argnum else _zeros_like(vals[i]) for i in floats]
+        u = jvp(f_of_floats(z, vals), tuple(vals[i] for i in floats), tuple(dots))[1]
 
-        return rule
+        # tangent system z_dot = u + (df/dz) z_dot, a fixed point in z_dot (linear)
+        def tangent(z_dot, z, vals, u):
+            return u + jvp(lambda z: f_flat(z, vals), (z,), (z_dot,))[1]
 
-    def jvp_rule(argnum):
-        def rule(x_dot, z, *vals):
-            dots = [x_dot if i == argnum else _zeros_like(vals[i]) for i in floats]
-            u = jvp(f_of_floats(z, vals), tuple(vals[i] for i in floats), tuple(dots))[1]
+        return fixed_point(tangent, _zeros_like(z), z, list(vals), u, **opts)
 
-            # tangent system z_dot = u + (df/dz) z_dot, a fixed point in z_dot (linear)
-            def tangent(z_dot, z, vals, u):
-                return u + jvp(lambda z: f_flat(z, vals), (z,), (z_dot,))[1]
-
-            return fixed_point(tangent, _zeros_like(z), z, list(vals), u, **opts)
-
-        return rule
-
-    prim = Primitive(
+    prim = function_primitive(
         f"fixed_point[{getattr(f, '__name__', 'f')}]",
         lambda *plain: _solve(lambda z: f_flat(z, plain), z0, method, tol, max_iter),
-        jvps=jvp_rule,
-        vjps=vjp_rule,
-        register=False,
+        vjp=vjp_all,
+        jvp=x_dot_to_z_dot,
     )
     z = prim(*leaves)
     assert shape_of(z) == np.shape(z0)

@@ -23,13 +23,13 @@ import numpy as np
 from .core import dtype_of, shape_of, value_of
 from .primitives.shapes import reshape, stack
 from .transforms import (
-    _check_float,
-    _jvp_flat,
-    _normalize_argnums,
-    _partial,
-    _vjp_flat,
+    check_float,
+    fix_arguments,
     grad,
     jvp,
+    jvp_flat,
+    normalize_argnums,
+    vjp_flat,
 )
 from .tree import tree_flatten, tree_unflatten
 
@@ -44,15 +44,15 @@ def _basis(x, j):
 
 
 def _jacobian_setup(f, argnums, args, kwargs, where):
-    single, nums = _normalize_argnums(argnums, len(args), where)
+    single, nums = normalize_argnums(argnums, len(args), where)
     diff_args = tuple(args[i] for i in nums)
     leaves, in_tree = tree_flatten(diff_args[0] if single else diff_args)
-    _check_float(leaves, where)
-    f_partial = _partial(f, args, kwargs, nums)
+    check_float(leaves, where)
+    f_fixed = fix_arguments(f, args, kwargs, nums)
 
     def f_flat(ls):
         tree = tree_unflatten(in_tree, ls)
-        return f_partial(tree) if single else f_partial(*tree)
+        return f_fixed(tree) if single else f_fixed(*tree)
 
     return leaves, in_tree, f_flat
 
@@ -79,11 +79,11 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
             for j in range(np.size(value_of(x))):
                 tangents = [None] * len(leaves)
                 tangents[k] = _basis(x, j)
-                out_leaves, dots, out_tree = _jvp_flat(f_flat, leaves, tangents)
+                out_leaves, dots, out_tree = jvp_flat(f_flat, leaves, tangents)
                 cols.append(dots)
             columns.append(cols)
         if out_leaves is None:  # no input elements at all
-            out_leaves, _, out_tree = _jvp_flat(f_flat, leaves, [None] * len(leaves))
+            out_leaves, _, out_tree = jvp_flat(f_flat, leaves, [None] * len(leaves))
         blocks = [
             [
                 _stack_or_empty([c[i] for c in columns[k]], out_leaves[i], -1)
@@ -102,14 +102,14 @@ def jacrev(f: Callable, argnums=0) -> Callable:
     @functools.wraps(f)
     def jacrev_f(*args, **kwargs):
         leaves, in_tree, f_flat = _jacobian_setup(f, argnums, args, kwargs, "jacrev")
-        out_leaves, out_tree, pullback, _ = _vjp_flat(f_flat, leaves)
+        out_leaves, out_tree, pullback, _ = vjp_flat(f_flat, leaves)
         blocks = []
         for i, y in enumerate(out_leaves):
             rows = []
             for j in range(np.size(value_of(y))):
-                cts = [None] * len(out_leaves)
-                cts[i] = _basis(y, j)
-                rows.append(pullback(cts))
+                ans_bars = [None] * len(out_leaves)
+                ans_bars[i] = _basis(y, j)
+                rows.append(pullback(ans_bars))
             blocks.append(
                 [_stack_or_empty([r[k] for r in rows], leaves[k], 0) for k in range(len(leaves))]
             )

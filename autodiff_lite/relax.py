@@ -100,7 +100,6 @@ _straight_through_p = Primitive(
     lambda hard, soft: np.asarray(hard, dtype=np.result_type(soft)),
     jvps=(ZERO, lambda soft_dot, ans, hard, soft: soft_dot),
     vjps=(ZERO, lambda g, ans, hard, soft: g),
-    register=False,
 )
 
 

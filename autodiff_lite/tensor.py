@@ -19,34 +19,22 @@ Tensor([2., 4.])
 from __future__ import annotations
 
 import weakref
-from contextlib import contextmanager
 
 import numpy as np
 
 from . import numpy as anp
-from .core import value_of
+from .core import _differentiating, value_of
 from .errors import BackwardError
 from .primitives.shapes import getitem
 from .reverse import Node, ReverseTrace, ReverseTracer, backward
 
 _EAGER = ReverseTrace(0)  # the tape every Tensor records on; always active
 _leaf_owner: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # leaf node -> tensor
-_recording = [True]
-
-
-@contextmanager
-def no_grad():
-    """Within this block, tensor operations are not recorded (e.g. for parameter updates)."""
-    _recording.append(False)
-    try:
-        yield
-    finally:
-        _recording.pop()
 
 
 def _value(x):
     if isinstance(x, Tensor):
-        return x._value if _recording[-1] else value_of(x._value)
+        return x._value if _differentiating[-1] else value_of(x._value)
     return x
 
 
@@ -97,11 +85,46 @@ class Tensor:
     dtype = property(lambda self: self.data.dtype)
     ndim = property(lambda self: self.data.ndim)
 
+    # --- handing a tensor to numpy and Python, with PyTorch's refusals --------------------
     def numpy(self) -> np.ndarray:
+        """A copy of the values as a numpy array; refused while the tensor requires grad."""
+        if self.requires_grad:
+            raise BackwardError(
+                "can't call numpy() on a tensor that requires grad: the array would not "
+                "carry its gradient. Use tensor.detach().numpy() instead (as in PyTorch)."
+            )
         return self.data.copy()
 
-    def item(self) -> float:
-        return self.data.item()
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)``: the rules of :meth:`numpy` (so matplotlib can plot a tensor)."""
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self):
+        """The values as (nested) Python numbers; allowed with requires_grad, as in PyTorch."""
+        return self.data.tolist()
+
+    def item(self):
+        """The one value of a one-element tensor, as a Python number."""
+        return self._one_element("item()").item()
+
+    def __float__(self) -> float:
+        return float(self._one_element("float()").item())
+
+    def __int__(self) -> int:
+        return int(self._one_element("int()").item())
+
+    def __bool__(self) -> bool:
+        return bool(self._one_element("bool()").item())
+
+    def _one_element(self, what: str) -> np.ndarray:
+        if self.data.size != 1:
+            raise ValueError(
+                f"{what} needs a one-element tensor, got shape {self.shape} "
+                f"({self.data.size} elements). Reduce it first (t.sum(), t[0]) or use "
+                f"t.tolist() for all the values."
+            )
+        return self.data
 
     def detach(self) -> Tensor:
         return Tensor(self.data)
@@ -145,11 +168,13 @@ class Tensor:
                 "were freed by the first .backward(). Pass retain_graph=True to the first call."
             )
         found = backward([(node, gradient)], free=not retain_graph)
-        for leaf, ct in found.items():
+        for leaf, x_bar in found.items():
             ref = _leaf_owner.get(leaf)
             tensor = ref() if ref is not None else None
             if tensor is not None:
-                tensor.grad = Tensor(ct) if tensor.grad is None else Tensor(tensor.grad.data + ct)
+                tensor.grad = (
+                    Tensor(x_bar) if tensor.grad is None else Tensor(tensor.grad.data + x_bar)
+                )
 
     # --- operations: each records through the same primitives as anp ---------------------
     def _apply(self, f, *others, **kwargs) -> Tensor:
@@ -247,7 +272,7 @@ class Tensor:
 
     # --- in-place updates, for optimizer steps (as in PyTorch, only under no_grad) ---------
     def _inplace(self, op, other) -> Tensor:
-        if _recording[-1] and self.requires_grad:
+        if _differentiating[-1] and self.requires_grad:
             raise BackwardError(
                 "a tensor that requires grad was updated in place, which would corrupt its "
                 "gradient. Update parameters inside `with ad.no_grad():`, e.g. "

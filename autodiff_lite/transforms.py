@@ -42,7 +42,8 @@ def _fname(f) -> str:
     return getattr(f, "__name__", None) or repr(f)
 
 
-def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int, ...]]:
+def normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int, ...]]:
+    """``(one argument?, argnums as non-negative ints)``, or an error naming ``where``."""
     single = isinstance(argnums, (int, np.integer))
     nums = (argnums,) if single else tuple(argnums)
     if not nums:
@@ -58,9 +59,10 @@ def _normalize_argnums(argnums, nargs: int, where: str) -> tuple[bool, tuple[int
     return single, tuple(int(a) % nargs for a in nums)
 
 
-def _check_float(
+def check_float(
     leaves: Sequence, where: str, what: str = "input", complex_ok: bool = False
 ) -> None:
+    """Refuse integer and boolean leaves (no derivative), and complex ones unless ``complex_ok``."""
     for i, x in enumerate(leaves):
         dtype = dtype_of(x)
         if dtype.kind == "c" and not complex_ok:
@@ -78,7 +80,7 @@ def _check_float(
             )
 
 
-def _partial(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Callable:
+def fix_arguments(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Callable:
     """``f`` as a function of the arguments at positions ``nums`` only."""
 
     def f_partial(*diff_args):
@@ -104,8 +106,10 @@ def _numpy_scalars(leaves: list) -> list:
     ]
 
 
-def _jvp_flat(f_flat: Callable, leaves: list, tangents: list):
-    """Run ``f_flat(leaves)`` with tangents (None = no tangent); return output leaves."""
+def jvp_flat(f_flat: Callable, leaves: list, tangents: list):
+    """Forward mode on flat lists: run ``f_flat(leaves)`` with ``tangents`` (None: no
+    tangent) and return ``(output leaves, their tangents, output treedef)``. The building
+    block of :func:`jvp` and :func:`~autodiff_lite.jacobians.jacfwd`."""
     leaves, tangents = _numpy_scalars(leaves), _numpy_scalars(tangents)
     with new_trace(JVPTrace) as trace:
         boxed = [x if t is None else JVPTracer(trace, x, t) for x, t in zip(leaves, tangents)]
@@ -145,7 +149,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
         raise ValueError(
             f"jvp: tangents must have the same structure as primals, got {t_tree} for {p_tree}"
         )
-    _check_float(p_leaves, "jvp", "primal", complex_ok=True)
+    check_float(p_leaves, "jvp", "primal", complex_ok=True)
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
         if shape_of(p) != shape_of(t):
             raise ShapeMismatchError(
@@ -161,7 +165,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     def f_flat(leaves):
         return f(*tree_unflatten(p_tree, leaves))
 
-    out, out_dots, out_tree = _jvp_flat(f_flat, p_leaves, t_leaves)
+    out, out_dots, out_tree = jvp_flat(f_flat, p_leaves, t_leaves)
     return tree_unflatten(out_tree, out), tree_unflatten(out_tree, out_dots)
 
 
@@ -170,8 +174,11 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
 # ----------------------------------------------------------------------------
 
 
-def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
-    """Record ``f_flat(leaves)`` on a tape; return outputs and a pullback over leaves."""
+def vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
+    """Reverse mode on flat lists: record ``f_flat(leaves)`` on a tape and return
+    ``(output leaves, output treedef, pullback, aux)``, where ``pullback(ans_bars)`` maps
+    one cotangent per output leaf to one per input leaf. The building block of :func:`vjp`,
+    :func:`grad` and :func:`~autodiff_lite.jacobians.jacrev`."""
     leaves = _numpy_scalars(leaves)
     with new_trace(ReverseTrace) as trace:
         nodes = [Node.leaf(x) for x in leaves]
@@ -186,8 +193,8 @@ def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
         out_nodes = [y.node if trace.owns(y) else None for y in out_leaves]
         primals = [y.primal if trace.owns(y) else y for y in out_leaves]
 
-    def pullback(cts: list) -> list:
-        seeds = [(n, ct) for n, ct in zip(out_nodes, cts) if n is not None and ct is not None]
+    def pullback(ans_bars: list) -> list:
+        seeds = [(n, a) for n, a in zip(out_nodes, ans_bars) if n is not None and a is not None]
         found = backward(seeds) if seeds else {}
         return [
             _like(found[n], x) if n in found else np.zeros_like(value_of(x))
@@ -197,11 +204,11 @@ def _vjp_flat(f_flat: Callable, leaves: list, has_aux: bool = False):
     return primals, out_tree, pullback, aux
 
 
-def _like(ct, x):
+def _like(x_bar, x):
     """A Python-number cotangent becomes a numpy scalar of x's dtype (as JAX returns arrays)."""
-    if isinstance(ct, (int, float, complex)):
-        return np.asarray(ct, dtype=dtype_of(x))[()]
-    return ct
+    if isinstance(x_bar, (int, float, complex)):
+        return np.asarray(x_bar, dtype=dtype_of(x))[()]
+    return x_bar
 
 
 def _strip(tree, trace):
@@ -216,12 +223,12 @@ def _record(f: Callable, primals: tuple, has_aux: bool, check_as: str | None = N
     the caller in the error for non-float primals (grad checks them itself, per argument)."""
     p_leaves, p_tree = tree_flatten(primals)
     if check_as:
-        _check_float(p_leaves, check_as, "primal", complex_ok=True)
+        check_float(p_leaves, check_as, "primal", complex_ok=True)
 
     def f_flat(leaves):
         return f(*tree_unflatten(p_tree, leaves))
 
-    out_leaves, out_tree, pullback, aux = _vjp_flat(f_flat, p_leaves, has_aux)
+    out_leaves, out_tree, pullback, aux = vjp_flat(f_flat, p_leaves, has_aux)
     return out_leaves, out_tree, p_tree, pullback, aux
 
 
@@ -235,19 +242,19 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
     out_leaves, out_tree, p_tree, pullback, aux = _record(f, primals, has_aux, check_as="vjp")
 
     def vjp_fn(cotangent):
-        ct_leaves, ct_tree = tree_flatten(cotangent)
-        if ct_tree != out_tree:
+        y_bar_leaves, y_bar_tree = tree_flatten(cotangent)
+        if y_bar_tree != out_tree:
             raise ValueError(
                 f"vjp_fn expects a cotangent with the structure of f's output {out_tree}, "
-                f"got {ct_tree}"
+                f"got {y_bar_tree}"
             )
-        for i, (y, ct) in enumerate(zip(out_leaves, ct_leaves)):
-            if shape_of(ct) != shape_of(y):
+        for i, (y, y_bar) in enumerate(zip(out_leaves, y_bar_leaves)):
+            if shape_of(y_bar) != shape_of(y):
                 raise ShapeMismatchError(
-                    f"vjp_fn: cotangent {i} has shape {shape_of(ct)} but the output has "
+                    f"vjp_fn: cotangent {i} has shape {shape_of(y_bar)} but the output has "
                     f"shape {shape_of(y)}; a cotangent must have the shape of its output"
                 )
-        return tree_unflatten(p_tree, pullback(ct_leaves))
+        return tree_unflatten(p_tree, pullback(y_bar_leaves))
 
     out = tree_unflatten(out_tree, out_leaves)
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
@@ -260,16 +267,16 @@ def value_and_grad(
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        single, nums = _normalize_argnums(argnums, len(args), "grad")
+        single, nums = normalize_argnums(argnums, len(args), "grad")
         for i in nums:
             leaves, where = tree_flatten(args[i])[0], f"grad of {_fname(f)}"
-            _check_float(leaves, where, f"argument {i}, leaf", complex_ok=True)
+            check_float(leaves, where, f"argument {i}, leaf", complex_ok=True)
             if holomorphic:
                 _check_complex(leaves, where, f"argument {i}")
         # vjp's steps without its checks of the cotangent: we make the cotangent ourselves.
         diff_args = tuple(args[i] for i in nums)
         out_leaves, out_tree, tree, pullback, aux = _record(
-            _partial(f, args, kwargs, nums), diff_args, has_aux
+            fix_arguments(f, args, kwargs, nums), diff_args, has_aux
         )
         out = tree_unflatten(out_tree, out_leaves)
         _check_scalar(out, f, holomorphic)
@@ -309,7 +316,7 @@ def _check_scalar(out, f, holomorphic: bool = False) -> None:
             f"holomorphic=True; otherwise take a real part or abs first, or use jvp or vjp, "
             f"as in JAX."
         )
-    _check_float([out], f"grad of {_fname(f)}", "output", complex_ok=holomorphic)
+    check_float([out], f"grad of {_fname(f)}", "output", complex_ok=holomorphic)
 
 
 def grad(f: Callable, argnums=0, has_aux: bool = False, holomorphic: bool = False) -> Callable:

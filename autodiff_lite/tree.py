@@ -41,12 +41,6 @@ class TreeDef:
     def __hash__(self):
         return hash((str(self.kind), self.meta, self.children))
 
-    @property
-    def num_leaves(self) -> int:
-        if self.kind == "leaf":
-            return 1
-        return sum(c.num_leaves for c in self.children)
-
     def __repr__(self) -> str:
         if self.kind == "leaf":
             return "*"

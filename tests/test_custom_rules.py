@@ -249,3 +249,29 @@ def test_errors_in_user_rules_are_explained():
     h.defjvp(lambda p, t: t[0])
     with pytest.raises(TypeError, match=r"must return \(out, out_dot\)"):
         ad.jvp(h, (np.ones(2),), (np.ones(2),))
+
+
+def test_function_primitive_runs_its_whole_function_vjp_once_per_visit():
+    """The per-argument rules share one call of the whole-function VJP, and only while the
+    very same cotangent and arguments come back (the invariant function_primitive checks)."""
+    from autodiff_lite.function_primitive import function_primitive
+
+    calls = []
+
+    def vjp_all(ans_bar, ans, x, y):
+        calls.append(1)
+        return [ans_bar * y, ans_bar * x]
+
+    times = function_primitive("times", np.multiply, vjp=vjp_all)
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    gx, gy = ad.grad(lambda x, y: anp.sum(times(x, y)), argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, y)
+    np.testing.assert_allclose(gy, x)
+    assert len(calls) == 1  # two arguments, one call
+    _, vjp_fn = ad.vjp(times, x, y)
+    first = vjp_fn(np.ones(2))
+    second = vjp_fn(2 * np.ones(2))  # a new cotangent: computed again, not the memo
+    np.testing.assert_allclose(second[0], 2 * first[0])
+    assert len(calls) == 3
+    with pytest.raises(ad.DifferentiationError, match="no JVP"):
+        ad.jvp(times, (x, y), (x, y))

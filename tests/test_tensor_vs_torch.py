@@ -37,7 +37,7 @@ def _tol(dev):
 def check(ours, ref, what, dev):
     rtol, atol = _tol(dev)
     R.assert_close(
-        ours.numpy() if isinstance(ours, ad.Tensor) else ours,
+        ours.detach().numpy() if isinstance(ours, ad.Tensor) else ours,
         ref,
         "torch",
         what,
@@ -321,3 +321,40 @@ def test_mlp_sgd_training_with_the_pytorch_update_idiom(dev, rng):
             )
         )
     check(np.array(losses), np.array(ref_losses), "losses along training", dev)
+
+
+def _both_refuse(ours, theirs):
+    """Both calls raise: ours a clear ValueError/BackwardError, PyTorch its own error."""
+    with pytest.raises((ValueError, ad.BackwardError)) as err:
+        ours()
+    with pytest.raises((ValueError, RuntimeError)):
+        theirs()
+    return str(err.value)
+
+
+def test_interop_with_numpy_and_python_follows_pytorch():
+    """float, int, bool, item, tolist, numpy and np.asarray: the same values as PyTorch,
+    and the same refusals (many elements; numpy() while requiring grad)."""
+    for data, grad in [(2.5, True), ([3.5], False), ([[1.0, -2.0], [0.5, 4.0]], True)]:
+        _check_interop(ad.Tensor(data, requires_grad=grad), torch.tensor(data, requires_grad=grad))
+
+
+def _check_interop(ours, ref):
+    grad = ref.requires_grad
+    assert ours.tolist() == ref.tolist()
+    if ref.numel() == 1:
+        assert float(ours) == float(ref) and int(ours) == int(ref)
+        assert bool(ours) == bool(ref) and ours.item() == ref.item()
+    else:
+        assert "one-element" in _both_refuse(lambda: float(ours), lambda: float(ref))
+        _both_refuse(lambda: int(ours), lambda: int(ref))
+        _both_refuse(lambda: bool(ours), lambda: bool(ref))
+        _both_refuse(ours.item, ref.item)
+    if grad:
+        msg = _both_refuse(ours.numpy, ref.numpy)
+        assert "detach()" in msg
+        _both_refuse(lambda: np.asarray(ours), lambda: np.asarray(ref))
+        ours, ref = ours.detach(), ref.detach()
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(ref))
+    assert np.asarray(ours, dtype=np.float32).dtype == np.float32

@@ -189,3 +189,28 @@ def test_linear_algebra_against_closed_forms():
     np.testing.assert_allclose(ad.grad(anp.linalg.det)(A), np.linalg.det(A) * np.linalg.inv(A).T)
     ad.check_grads(lambda A: anp.sum(anp.linalg.inv(A) @ b), (A,), order=2)
     ad.check_grads(lambda a, c: anp.einsum("ij,j,k->ik", A, a, c), (b, b[:2]), order=2)
+
+
+def test_no_grad_turns_differentiation_off_for_every_transform():
+    """One switch for grad, jvp and Tensor.backward, like torch.no_grad over a block."""
+
+    def f(x):
+        with ad.no_grad():
+            scale = anp.sin(x) * x  # a constant inside the block
+        assert not isinstance(scale, ad.core.Tracer)
+        return scale * x
+
+    x = 0.7
+    c = np.sin(x) * x
+    assert np.isclose(ad.grad(f)(x), c)  # d/dx (c x), not d/dx (x^2 sin x)
+    assert np.isclose(ad.jvp(f, (x,), (1.0,))[1], c)
+    assert np.isclose(ad.grad(ad.grad(f))(x), 0.0)
+    t = ad.Tensor(x, requires_grad=True)
+    with ad.no_grad():
+        u = t * t
+    assert not u.requires_grad
+    # the switch is restored when the block exits, even by an exception
+    with pytest.raises(RuntimeError):
+        with ad.no_grad():
+            raise RuntimeError
+    assert np.isclose(ad.grad(lambda x: x * x)(3.0), 6.0)

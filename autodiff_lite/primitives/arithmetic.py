@@ -39,58 +39,13 @@ _BINARY_SHAPES = [
 ]
 
 
-# --- a fast path for single numbers ----------------------------------------------------
-# Speed: a numpy ufunc spends microseconds on setup even for one number, while Python's
-# operator on a numpy float64 takes a tenth of that and gives the same result (numpy's
-# scalar arithmetic: the same rounding, and inf or nan with a warning where Python would
-# raise ZeroDivisionError). Scalar programs (micrograd-style chains) spend most of their
-# time here. The operator is used only when both arguments are float64 numbers and at
-# least one is numpy's: two Python floats would follow Python's rules instead.
-
-
-_F64 = np.float64
-
-
-def float64_pair(x, y) -> bool:
-    """Are ``x`` and ``y`` single float64 numbers, at least one a numpy scalar?"""
-    tx, ty = type(x), type(y)
-    if tx is np.float64:
-        return ty is np.float64 or ty is float
-    return ty is np.float64 and tx is float
-
-
-def _with_scalar_path(ufunc, op):
-    """``ufunc``, but computed by the Python operator ``op`` for a float64 pair."""
-
-    def impl(x, y):
-        # float64_pair(x, y), written out: this line runs once per operation.
-        tx, ty = type(x), type(y)
-        if tx is _F64 and (ty is _F64 or ty is float) or ty is _F64 and tx is float:
-            return op(x, y)
-        return ufunc(x, y)
-
-    impl.__name__ = impl.__qualname__ = ufunc.__name__
-    return impl
-
-
-def _scalar_max(x, y):
-    """numpy's maximum of two float64 numbers: x if x >= y or x is nan, else y."""
-    r = x if x >= y or x != x else y
-    return r if type(r) is np.float64 else np.float64(r)
-
-
-def _scalar_min(x, y):
-    r = x if x <= y or x != x else y
-    return r if type(r) is np.float64 else np.float64(r)
-
-
 def binary(name, impl, jvps, vjps, domain=(R, R), **needs):
     return Primitive(name, impl, jvps, vjps, domains=domain, cases=_BINARY_SHAPES, **needs)
 
 
 add = binary(
     "add",
-    _with_scalar_path(np.add, operator.add),
+    np.add,
     jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: y_dot),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)),
     vjp_needs_inputs=False,  # memory: the tape keeps shapes only (see Primitive)
@@ -99,7 +54,7 @@ add = binary(
 
 subtract = binary(
     "subtract",
-    _with_scalar_path(np.subtract, operator.sub),
+    np.subtract,
     jvps=(lambda x_dot, ans, x, y: x_dot, lambda y_dot, ans, x, y: -y_dot),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y)),
     vjp_needs_inputs=False,
@@ -108,7 +63,7 @@ subtract = binary(
 
 multiply = binary(
     "multiply",
-    _with_scalar_path(np.multiply, operator.mul),
+    np.multiply,
     jvps=(lambda x_dot, ans, x, y: x_dot * y, lambda y_dot, ans, x, y: x * y_dot),
     vjps=(
         lambda g, ans, x, y: unbroadcast(g * y, x),
@@ -119,7 +74,7 @@ multiply = binary(
 
 divide = binary(
     "divide",
-    _with_scalar_path(np.divide, operator.truediv),
+    np.divide,
     jvps=(lambda x_dot, ans, x, y: x_dot / y, lambda y_dot, ans, x, y: -y_dot * ans / y),
     vjps=(
         lambda g, ans, x, y: unbroadcast(g / y, x),
@@ -153,7 +108,7 @@ def _pow_dy(ans, x, y):
 
 power = binary(
     "power",
-    _with_scalar_path(np.power, operator.pow),
+    np.power,
     jvps=(
         lambda x_dot, ans, x, y: x_dot * _pow_dx(ans, x, y),
         lambda y_dot, ans, x, y: y_dot * _pow_dy(ans, x, y),
@@ -188,12 +143,10 @@ arctan2 = binary(
 def _max_share(x, y):
     """d maximum(x, y) / dx: 1 where x > y, 1/2 at ties, 0 elsewhere (a constant).
 
-    Speed: this is ReLU's derivative, so it runs once per layer of a network. Ties are
-    rare, so the common case returns the boolean mask ``x > y`` itself; ``g * mask``
-    then converts it inside the multiplication, with no float array of ones and zeros.
+    Ties are rare, so the common case returns the boolean mask ``x > y`` itself;
+    ``g * mask`` then converts it inside the multiplication (ReLU's derivative, once per
+    layer of a network, makes no float array of ones and zeros).
     """
-    if float64_pair(x, y):  # speed: one number (see float64_pair); tracers are not
-        return 1.0 if x > y else 0.5 if x == y else 0.0
     xv, yv = value_of(x), value_of(y)
     wins = np.greater(xv, yv)
     ties = np.equal(xv, yv)
@@ -203,30 +156,46 @@ def _max_share(x, y):
     return np.where(ties, 0.5, wins).astype(dtype)
 
 
+def _max_share_fast(x, y):
+    """:func:`_max_share`, with a fast path for two single float64 numbers.
+
+    Fast path (measured: a scalar chain with ReLU, ``make bench``'s ``scalar`` workload,
+    takes about 1.4x as long without it): numpy's comparisons and ``np.where`` cost
+    microseconds of setup each, even for one number, while Python compares two numbers
+    at once. Tracers and arrays take the plain definition.
+    """
+    if type(x) in _FLOAT_NUMBERS and type(y) in _FLOAT_NUMBERS:
+        return 1.0 if x > y else 0.5 if x == y else 0.0
+    return _max_share(x, y)
+
+
+_FLOAT_NUMBERS = (float, np.float64)
+
+
 maximum = binary(
     "maximum",
-    _with_scalar_path(refuse_complex("maximum", np.maximum), _scalar_max),
+    refuse_complex("maximum", np.maximum),
     jvps=(
-        lambda x_dot, ans, x, y: x_dot * _max_share(x, y),
-        lambda y_dot, ans, x, y: y_dot * _max_share(y, x),
+        lambda x_dot, ans, x, y: x_dot * _max_share_fast(x, y),
+        lambda y_dot, ans, x, y: y_dot * _max_share_fast(y, x),
     ),
     vjps=(
-        lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), x),
-        lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), y),
+        lambda g, ans, x, y: unbroadcast(g * _max_share_fast(x, y), x),
+        lambda g, ans, x, y: unbroadcast(g * _max_share_fast(y, x), y),
     ),
     vjp_needs_output=False,
 )
 
 minimum = binary(
     "minimum",
-    _with_scalar_path(refuse_complex("minimum", np.minimum), _scalar_min),
+    refuse_complex("minimum", np.minimum),
     jvps=(
-        lambda x_dot, ans, x, y: x_dot * _max_share(y, x),
-        lambda y_dot, ans, x, y: y_dot * _max_share(x, y),
+        lambda x_dot, ans, x, y: x_dot * _max_share_fast(y, x),
+        lambda y_dot, ans, x, y: y_dot * _max_share_fast(x, y),
     ),
     vjps=(
-        lambda g, ans, x, y: unbroadcast(g * _max_share(y, x), x),
-        lambda g, ans, x, y: unbroadcast(g * _max_share(x, y), y),
+        lambda g, ans, x, y: unbroadcast(g * _max_share_fast(y, x), x),
+        lambda g, ans, x, y: unbroadcast(g * _max_share_fast(x, y), y),
     ),
     vjp_needs_output=False,
 )
@@ -315,3 +284,41 @@ def _remainder_rule(quotient):
 remainder = binary("remainder", np.remainder, *_remainder_rule(_floor_quotient), domain=(R, NZ))
 mod = remainder
 fmod = binary("fmod", np.fmod, *_remainder_rule(_trunc_quotient), domain=(R, NZ))
+
+
+# --- fast path: arithmetic on single numbers ------------------------------------------
+# Measured: the ``scalar`` workload of ``make bench`` (a chain of 200 operations on one
+# number) takes about 1.15x as long without it. A numpy ufunc spends about a microsecond
+# on setup even for one number, while Python's operator on a numpy float64 takes a tenth
+# of that and gives the same result (numpy's scalar arithmetic: the same rounding, and inf
+# or nan with a warning where Python would raise ZeroDivisionError). So the primitives
+# above keep their ufunc as the definition, and for a float64 pair (at least one of them
+# numpy's: two Python floats would follow Python's rules) the operator is used instead.
+
+
+def _with_number_fast_path(ufunc, op):
+    """``ufunc``, computed by the Python operator ``op`` when both arguments are float64
+    numbers and at least one is numpy's."""
+
+    def impl(x, y):
+        tx, ty = type(x), type(y)
+        if tx is np.float64 and (ty is np.float64 or ty is float):
+            return op(x, y)
+        if ty is np.float64 and tx is float:
+            return op(x, y)
+        return ufunc(x, y)
+
+    impl.__name__ = impl.__qualname__ = ufunc.__name__
+    return impl
+
+
+for _prim, _op in [
+    (add, operator.add),
+    (subtract, operator.sub),
+    (multiply, operator.mul),
+    (divide, operator.truediv),
+    (power, operator.pow),
+    (maximum, lambda x, y: np.float64(x if x >= y or x != x else y)),  # numpy's: nan wins
+    (minimum, lambda x, y: np.float64(x if x <= y or x != x else y)),
+]:
+    _prim.impl = _with_number_fast_path(_prim.impl, _op)

@@ -17,6 +17,8 @@ import numpy as np
 
 from .. import domains
 from ..core import Primitive, shape_of
+from . import elementwise as el
+from . import reductions
 from .broadcasting import broadcast_to, unbroadcast
 from .complex import abs2, conj, is_complex
 from .reductions import sum
@@ -34,19 +36,7 @@ def _mT(x):
     return swapaxes(x, -1, -2)
 
 
-def _plain_matrices(x, y) -> bool:
-    """Are ``x`` and ``y`` both untraced 2-D numpy arrays?
-
-    Speed: in a first derivative, the backward pass hands the rules plain arrays, and a
-    network's layers are 2-D @ 2-D. Then the VJPs are one numpy product each, with no
-    shape cases to sort out, no transpose primitive and nothing to un-broadcast.
-    """
-    return type(x) is np.ndarray and type(y) is np.ndarray and x.ndim == 2 and y.ndim == 2
-
-
 def _matmul_vjp_a(g, ans, a, b):
-    if _plain_matrices(g, b):  # speed: see _plain_matrices
-        return g @ b.T
     if _ndim(a) == 1 and _ndim(b) == 1:  # inner product: g is a scalar
         return g * b
     if _ndim(b) == 1:  # (..., n, k) @ (k,) -> (..., n)
@@ -57,8 +47,6 @@ def _matmul_vjp_a(g, ans, a, b):
 
 
 def _matmul_vjp_b(g, ans, a, b):
-    if _plain_matrices(a, g):  # speed: see _plain_matrices
-        return a.T @ g
     if _ndim(a) == 1 and _ndim(b) == 1:
         return g * a
     if _ndim(a) == 1:  # (k,) @ (..., k, n) -> (..., n)
@@ -278,17 +266,14 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
     Its derivative at x = 0 is nan, as in JAX (the 2-norm has a kink there).
     """
-    from .elementwise import abs, sqrt
-    from .reductions import max
-
     if ord in (None, 2, "fro"):
         if ord == 2 and axis is None and _ndim(x) == 2:
             raise NotImplementedError("the matrix 2-norm (largest singular value) is not supported")
-        return sqrt(sum(abs2(x), axis=axis, keepdims=keepdims))
+        return el.sqrt(sum(abs2(x), axis=axis, keepdims=keepdims))
     if ord == 1 and (axis is not None or _ndim(x) == 1):
-        return sum(abs(x), axis=axis, keepdims=keepdims)
+        return sum(el.abs(x), axis=axis, keepdims=keepdims)
     if ord in (np.inf, "inf") and (axis is not None or _ndim(x) == 1):
-        return max(abs(x), axis=axis, keepdims=keepdims)
+        return reductions.max(el.abs(x), axis=axis, keepdims=keepdims)
     raise NotImplementedError(f"linalg.norm with ord={ord!r} is not supported")
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import domains
 from ..core import Primitive, shape_of, value_of
+from . import elementwise as el
 from .broadcasting import broadcast_to
 from .complex import abs2, refuse_complex
 from .shapes import getitem_p, moveaxis, reshape
@@ -101,9 +102,7 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 def std(x, axis=None, ddof=0, keepdims=False):
     """Standard deviation. Its derivative is nan where all values are equal (as in JAX)."""
-    from .elementwise import sqrt
-
-    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return el.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
 
 
 # --- prod ------------------------------------------------------------------------
@@ -268,9 +267,7 @@ def _reduced_shape(shape, axis):
 
 def _softmax(x, ans, axis, keepdims):
     """d logsumexp(x) / dx = exp(x - logsumexp(x)), from library ops (so it has derivatives)."""
-    from .elementwise import exp
-
-    return exp(x - _kept(ans, x, axis, keepdims))
+    return el.exp(x - _kept(ans, x, axis, keepdims))
 
 
 logsumexp_p = _weighted_reduction(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import domains
-from ..core import Primitive, Tracer, dtype_of, shape_of, value_of
+from .. import core, domains
+from ..core import Primitive, dtype_of, shape_of, value_of
 from .complex import real
 
 R = domains.REAL
@@ -123,7 +123,7 @@ def astype(x, dtype):
     does (numpy warns): the engine relies on it, since the cotangent of a real value is the
     real part of a complex cotangent (see :mod:`.complex`)."""
     dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.inexact) and isinstance(x, Tracer):
+    if not np.issubdtype(dtype, np.inexact) and isinstance(x, core.Tracer):
         from ..errors import DifferentiationError
 
         raise DifferentiationError(
@@ -192,7 +192,7 @@ def _static_index(index):
         return tuple(_static_index(i) for i in index)
     if isinstance(index, list):
         index = np.asarray([value_of(i) for i in index])
-    if isinstance(index, Tracer):
+    if isinstance(index, core.Tracer):
         value = value_of(index)
         if not np.issubdtype(np.result_type(value), np.integer) and value.dtype != bool:
             raise TypeError(
