@@ -29,6 +29,7 @@ Part II, built on the same machinery:
 
 from . import nn, optim, relax
 from . import operators as _operators  # noqa: F401  (gives tracers their array methods)
+from .batching import vmap
 from .checking import check_grads
 from .checkpointing import checkpoint, checkpointed_loop
 from .core import REGISTRY, Primitive
@@ -94,4 +95,5 @@ __all__ = [
     "tree_unflatten",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]
