@@ -48,6 +48,7 @@ from .graph import Graph, graph
 from .implicit import fixed_point
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .primitives.elementwise import stop_gradient
+from .staging import make_graph, stage
 from .tensor import Tensor, no_grad
 from .trace_tables import TraceTables, trace_tables
 from .transforms import grad, jvp, value_and_grad, vjp
@@ -82,10 +83,12 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "make_graph",
     "nn",
     "no_grad",
     "optim",
     "relax",
+    "stage",
     "stop_gradient",
     "TraceTables",
     "trace_tables",
