@@ -28,6 +28,7 @@ Part II, built on the same machinery:
 """
 
 from . import nn, optim, relax
+from .batching import vmap
 from .checking import check_grads
 from .checkpointing import checkpoint, checkpointed_loop
 from .core import Primitive, no_grad
@@ -47,6 +48,7 @@ from .implicit import fixed_point
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from .primitives import REGISTRY
 from .primitives.elementwise import stop_gradient
+from .staging import make_graph, stage
 from .tensor import Tensor
 from .trace_tables import TraceTables, trace_tables
 from .transforms import grad, jvp, value_and_grad, vjp
@@ -81,10 +83,12 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "make_graph",
     "nn",
     "no_grad",
     "optim",
     "relax",
+    "stage",
     "stop_gradient",
     "TraceTables",
     "trace_tables",
@@ -94,4 +98,5 @@ __all__ = [
     "tree_unflatten",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]

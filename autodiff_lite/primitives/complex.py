@@ -82,6 +82,7 @@ def refuse_complex(name: str, impl, hint: str = ""):
         return impl(*args, **params)
 
     real_only.__name__ = real_only.__qualname__ = getattr(impl, "__name__", name)
+    real_only.__wrapped__ = impl  # the numpy function itself (vmap maps numpy calls back)
     return real_only
 
 
