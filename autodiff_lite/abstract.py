@@ -38,9 +38,7 @@ def _numpy_to_primitive() -> dict:
     from .primitives import REGISTRY  # (the table is built after the core)
 
     return {
-        getattr(p.impl, "__wrapped__", p.impl): p
-        for p in REGISTRY.values()
-        if not p.differentiable
+        getattr(p.impl, "__wrapped__", p.impl): p for p in REGISTRY.values() if not p.differentiable
     }
 
 
