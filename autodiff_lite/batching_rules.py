@@ -292,7 +292,8 @@ def solve_rule(prim, vals, dims, size):
 
 
 def stacked_matrix_rule(prim, vals, dims, size):
-    """``inv``, ``det``: numpy already maps them over leading axes; put the batch there."""
+    """``inv``, ``det``, the decompositions: numpy already maps them over leading axes; put the
+    batch there."""
     (x,), (bdim,) = vals, dims
     return prim(moveaxis(x, bdim, 0)), 0
 
@@ -306,12 +307,13 @@ BATCH_RULES: dict[str, Callable] = {}
 
 for _name in (
     "negative exp log log1p expm1 sqrt sin cos tan arcsin arccos arctan sinh cosh tanh abs "
-    "sign floor ceil round isfinite isnan stop_gradient logical_not astype"
+    "sign floor ceil round isfinite isnan stop_gradient logical_not astype "
+    "arcsinh arccosh arctanh cbrt sinc rint trunc real imag conj angle"
 ).split():
     BATCH_RULES[_name] = vectorized_rule
 for _name in (
     "add subtract multiply divide power arctan2 maximum minimum where greater greater_equal "
-    "less less_equal equal not_equal logical_and logical_or floor_divide"
+    "less less_equal equal not_equal logical_and logical_or floor_divide remainder fmod"
 ).split():
     BATCH_RULES[_name] = broadcasting_rule
 for _name in ("sum", "prod", "max", "min", "logsumexp"):
@@ -330,6 +332,10 @@ BATCH_RULES.update(
     solve=solve_rule,
     inv=stacked_matrix_rule,
     det=stacked_matrix_rule,
+    logabsdet=stacked_matrix_rule,
+    cholesky=stacked_matrix_rule,
+    eigvalsh=stacked_matrix_rule,
+    eigh_vectors=stacked_matrix_rule,
     # The slow fallback, one call per example: these take no axis parameter to shift.
     argmax=loop_rule,
     argmin=loop_rule,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference_ops import jax, jnp
+from references.frameworks import jax, jnp
 
 import autodiff_lite as ad
 import autodiff_lite.numpy as anp

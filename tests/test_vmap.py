@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference_ops import REFERENCES, jax, jnp
+from references import REFERENCES
+from references.frameworks import jax, jnp
 
 import autodiff_lite as ad
 import autodiff_lite.numpy as anp
@@ -65,11 +66,9 @@ def _batched_args(name, k, axes, rng):
         if ax is None:
             args.append(dom(rng, shape))
             continue
-        full = list(shape)
-        full.insert(ax % (len(shape) + 1), B)
-        x = dom(rng, (B, *shape)) if dom is domains.WELL_CONDITIONED else dom(rng, tuple(full))
-        if dom is domains.WELL_CONDITIONED:
-            x = np.moveaxis(x, 0, ax % (len(shape) + 1))
+        # one example after another, then the batch axis moved into place: a domain may
+        # describe a whole matrix (well conditioned, symmetric positive definite...)
+        x = np.moveaxis(dom(rng, (B, *shape)), 0, ax % (len(shape) + 1))
         args.append(x)
     return args, params
 
@@ -190,6 +189,6 @@ def test_clear_errors():
         vmap(anp.sin, in_axes=None)(x)
     with pytest.raises(AbstractValueError, match="x \\* x"):  # power's VJP reads values
         vmap(ad.grad(lambda x: anp.sum(x**2)))(x)
-    lonely = ad.Primitive("no_rule_here", np.sin, register=False)
+    lonely = ad.Primitive("no_rule_here", np.sin)
     with pytest.raises(BatchingError, match="'no_rule_here'.*BATCH_RULES"):
         vmap(lambda x: lonely(x))(x)
