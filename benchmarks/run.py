@@ -9,7 +9,8 @@
 All systems run side by side in this one process, on the same inputs, each pinned to
 ``--threads`` threads (default 1). The results file records the machine, the versions
 and the BLAS of each system, and the targets of issue 6 with their measured values;
-the book's Performance page (``book/performance.md``) reads it and never re-runs it.
+the book's Performance page (``book/performance.md``) reads it and never re-runs it; the
+targets and the tuning history are in ``benchmarks/HISTORY.md``.
 """
 
 from __future__ import annotations

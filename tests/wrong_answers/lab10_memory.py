@@ -43,7 +43,7 @@ def checkpointed_grad(step, loss, x0, theta, n_steps, every):
 """,
     ],
     "predict_step_calls": [
-        # the recomputation shared by all the backward passes (the table's 2 + m passes)
+        # the recomputation shared by all the backward passes (one recomputation, not m)
         solution_with(
             LAB, "predict_step_calls", "return n_steps * (1 + n_out)", "return 2 * n_steps"
         ),
@@ -90,5 +90,9 @@ def checkpointed_grad(step, loss, x0, theta, n_steps, every):
         ),
         # forgets the recorded forward pass of reverse mode (n_out passes, not 1 + n_out)
         solution_with(LAB, "choose_mode", '"reverse": (1 + n_out,', '"reverse": (n_out,'),
+        # the recomputation shared by all the backward passes (2 + n_out passes, not 1 + 2 n_out)
+        solution_with(
+            LAB, "choose_mode", '"checkpointed": (1 + 2 * n_out,', '"checkpointed": (2 + n_out,'
+        ),
     ],
 }

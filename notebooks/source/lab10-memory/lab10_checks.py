@@ -182,9 +182,11 @@ def predict_step_calls(fn) -> bool:
                     ): "that is one "
                     "gradient; jacrev pulls back n_out cotangents, and each asks every "
                     "checkpoint's rule to recompute its segment",
-                    lambda got, n=n_steps, m=n_out, c=checkpointed: c and got == n * (2 + m): "the "
-                    "table's 2 + m counts passes; the library recomputes inside each backward "
-                    "pass, and the backward passes themselves do not call step",
+                    lambda got, n=n_steps, m=n_out, c=checkpointed: (
+                        c and got == n * (1 + 2 * m)
+                    ): "the "
+                    "table's 1 + 2m counts passes, forward and backward; the backward passes "
+                    "themselves do not call step, only the recomputations do",
                     lambda got, n=n_steps, c=checkpointed: (not c) and got != n: "without "
                     "checkpointing the loop runs once, under the tape; the backward passes "
                     "only read the tape",
