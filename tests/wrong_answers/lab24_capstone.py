@@ -48,8 +48,8 @@ WRONG = {
         solution_with(
             LAB,
             "sigma_mu",
-            "f_tt = dlam_dtheta * dlam_dtheta / n + 1.0",
-            "f_tt = dlam_dtheta * dlam_dtheta / n + 1e-9",
+            "f_tt = dlam_dtheta * dlam_dtheta / expected + 1.0",
+            "f_tt = dlam_dtheta * dlam_dtheta / expected + 1e-9",
         ),
         # right value, but float() cuts the gradient
         solution_with(
