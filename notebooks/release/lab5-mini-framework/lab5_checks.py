@@ -48,7 +48,7 @@ def _reference(op, arrays, g):
     grads = [
         np.zeros(np.shape(a)) if r.grad is None else r.grad.numpy() for a, r in zip(arrays, ref)
     ]
-    return out.numpy(), grads
+    return out.detach().numpy(), grads
 
 
 def _recorded(Tensor, op, arrays, g):
