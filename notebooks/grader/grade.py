@@ -13,7 +13,9 @@ does not, grading stops with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import json
 import multiprocessing
 import os
@@ -113,9 +115,14 @@ def _init_worker(slots) -> None:
 
 
 def _grade_job(job: dict, limits, isolate: bool, cell_timeout: float) -> dict:
+    return grade_job(job, limits, isolate, cell_timeout, _SLOT)
+
+
+def grade_job(job: dict, limits, isolate: bool, cell_timeout: float, slot: int) -> dict:
+    """Grade one job (in a worker: of the local pool, or of a Dask cluster)."""
     try:
         graded = harness.grade(
-            job["nb"], job["student"], job["lab"], _SLOT, limits, isolate, cell_timeout
+            job["nb"], job["student"], job["lab"], slot, limits, isolate, cell_timeout
         )
     except sandbox.SandboxError as e:
         return {**job, "nb": None, "status": f"NOT GRADED: {e}"[:500]}
@@ -137,8 +144,25 @@ def _grade_job(job: dict, limits, isolate: bool, cell_timeout: float) -> dict:
 # ----------------------------------------------------------------------------------------
 
 
-def store(result: dict) -> None:
-    """Write one result into the gradebook and ``autograded/`` (this process only)."""
+def store(result: dict, attempts: int = 3) -> None:
+    """Write one result into the gradebook and ``autograded/`` (this process only).
+
+    Another grader may write the same gradebook at the same time (two labs graded at once,
+    an instructor in formgrader): when both create the same student or submission row, the
+    database refuses one (an integrity error; SQLite: "database is locked"), and that write
+    is tried again, where it finds the row the other made."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return _store(result)
+        except (IntegrityError, OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _store(result: dict) -> None:
     from nbgrader.api import Gradebook
 
     student, lab = result["student"], result["lab"]
@@ -176,7 +200,21 @@ def store(result: dict) -> None:
             (dest / "timestamp.txt").write_text(timestamp)
 
 
+@contextlib.contextmanager
+def _reports_locked():
+    """One run at a time reads and rewrites the shared report files (two labs may be
+    graded at the same time, by two runs)."""
+    with open(REPORTS / ".autograde.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _report(results) -> None:
+    with _reports_locked():
+        _write_report(results)
+
+
+def _write_report(results) -> None:
     path = REPORTS / "autograde.csv"
     rows = {}
     if path.exists():
@@ -217,7 +255,7 @@ class Progress:
             print(line, file=sys.stderr, flush=True)
 
 
-def _check_sandbox(isolate: bool) -> None:
+def check_sandbox(isolate: bool) -> None:
     """Grade nothing unless the sandbox starts and runs the course's Python."""
     from . import wire
 
@@ -242,7 +280,12 @@ def _check_sandbox(isolate: bool) -> None:
 
 
 def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = True,
-              cell_timeout: float | None = None) -> int:  # fmt: skip
+              cell_timeout: float | None = None, scheduler: str | None = None) -> int:  # fmt: skip
+    """Grade every new or changed submission of ``todo_labs``: in a local pool of ``jobs_n``
+    processes (all cores by default), or on the Dask cluster at ``scheduler``
+    (``cluster.py``). Returns the exit status: 0 all graded, 1 some not graded, 2 grading
+    could not start (a bad lab, no sandbox), 3 the Dask scheduler could not be reached or
+    went away (re-run to go on)."""
     unknown = sorted(set(todo_labs) - set(labs()))
     if unknown:
         say(f"error: no such lab(s): {', '.join(unknown)}; the labs are: {', '.join(labs())}")
@@ -252,16 +295,16 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
             "WARNING: --unsafe-no-sandbox: student code runs WITHOUT isolation, with this "
             "account's rights. Use it only for a trusted local check, never for hand-ins."
         )
-    try:
-        _check_sandbox(isolate)
-    except sandbox.SandboxError as e:
-        say(f"error: grading stopped: {e}")
-        return 2
+    if not scheduler:  # a cluster's workers check their own sandbox (cluster.check_worker)
+        try:
+            check_sandbox(isolate)
+        except sandbox.SandboxError as e:
+            say(f"error: grading stopped: {e}")
+            return 2
     cell_timeout = cell_timeout or float(os.environ.get("DIFFPROG_CELL_TIMEOUT", "60"))
     REPORTS.mkdir(exist_ok=True)
-    state_path = REPORTS / "autograde-state.json"
-    state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    jobs, decided = find(todo_labs, state, force)
+    book = Book()
+    jobs, decided = find(todo_labs, book.state, force)
     total = len(jobs) + len(decided)
     if total == 0:
         say("nothing to grade: every submission is graded and unchanged (--force regrades)")
@@ -269,33 +312,53 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
     n = max(1, min(jobs_n or os.cpu_count() or 1, len(jobs) or 1))
     if not isolate:
         label = "UNSAFE: no sandbox"
+    elif scheduler:
+        label = "sandboxed (bubblewrap, on each Dask worker)"
     elif sandbox.cgroups_available():
         label = "sandboxed (bubblewrap; cgroup memory and process limits per sandbox)"
     else:
         label = "sandboxed (bubblewrap; memory limited per process: no cgroups here)"
-    say(f"autograding {len(jobs)} submission(s) with {n} parallel job(s), {label}")
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {n} parallel job(s)"
+    say(f"autograding {len(jobs)} submission(s) {where}, {label}")
     bar, results, start = Progress(total), [], time.monotonic()
-    for r in decided:
-        _finish(r, state, bar, label)
-        results.append(r)
-    context = multiprocessing.get_context("fork")
-    slots = context.Queue()
-    for slot in range(1, n + 1):
-        slots.put(slot)
-    limits = sandbox.Limits()
-    with ProcessPoolExecutor(n, mp_context=context, initializer=_init_worker,
-                             initargs=(slots,)) as pool:  # fmt: skip
-        futures = {pool.submit(_grade_job, job, limits, isolate, cell_timeout): job for job in jobs}
-        for fut in as_completed(futures):
-            try:
-                r = fut.result()
-            except (BrokenProcessPool, sandbox.SandboxError) as e:
-                job = futures[fut]
-                r = {**job, "nb": None, "status": f"NOT GRADED: the grading worker failed: {e}"}
-            _finish(r, state, bar, label)
+
+    def finish(r: dict) -> None:
+        if book.finish(r, label):
+            bar.step(f"{r['student']}/{r['lab']}: {r['status'].split(':')[0]} {r['score']:g}")
             results.append(r)
+
+    for r in decided:
+        finish(r)
+    limits = sandbox.Limits()
+    try:
+        if scheduler:
+            from . import cluster
+
+            try:
+                cluster.grade_all(scheduler, jobs, limits, isolate, cell_timeout, finish)
+            except sandbox.SandboxError as e:
+                say(f"error: grading stopped: {e}")
+                return 2
+        else:
+            _grade_locally(jobs, n, limits, isolate, cell_timeout, finish)
+    except Exception as e:
+        from .cluster import SchedulerGone
+
+        if not isinstance(e, SchedulerGone):
+            raise
+        print(file=sys.stderr)
+        left = len(jobs) + len(decided) - len(results)
+        say(
+            f"error: grading stopped: {e}.\n{len(results)} submission(s) were graded and saved "
+            f"in the gradebook; {left} were not. Nothing is lost: start the scheduler and its "
+            "workers again (or leave SCHEDULER out to grade on this machine) and re-run the "
+            "same command: it grades only what is not graded yet or has changed since."
+        )
+        _report(results)
+        return 3
+    finally:
+        book.close()
     elapsed = time.monotonic() - start
-    state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
     _report(results)
     bad = [r for r in results if r["status"].startswith("NOT GRADED")]
     say(
@@ -309,16 +372,84 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
     return 1 if bad else 0
 
 
-def _finish(result: dict, state: dict, bar: Progress, label: str) -> None:
-    student, lab = result["student"], result["lab"]
-    result["sandbox"] = label
-    if not result["status"].startswith("NOT GRADED"):
-        try:
-            store(result)
-        except Exception as e:  # noqa: BLE001 - reported; the batch goes on
-            result["status"] = f"NOT GRADED: could not write the gradebook: {e!r}"[:500]
-    if not result["status"].startswith("NOT GRADED") and result.get("digest"):
-        state[f"{student}/{lab}"] = {"digest": result["digest"], "status": result["status"]}
-    result["score"] = sum((result.get("scores") or {}).values())
-    result.pop("notebook", None)
-    bar.step(f"{student}/{lab}: {result['status'].split(':')[0]} {result['score']:g}")
+def _grade_locally(jobs, n, limits, isolate, cell_timeout, finish) -> None:
+    """A pool of ``n`` worker processes on this machine, one sandbox per submission."""
+    context = multiprocessing.get_context("fork")
+    slots = context.Queue()
+    for slot in range(1, n + 1):
+        slots.put(slot)
+    with ProcessPoolExecutor(n, mp_context=context, initializer=_init_worker,
+                             initargs=(slots,)) as pool:  # fmt: skip
+        futures = {pool.submit(_grade_job, job, limits, isolate, cell_timeout): job for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                r = fut.result()
+            except (BrokenProcessPool, sandbox.SandboxError) as e:
+                job = futures[fut]
+                r = {**job, "nb": None, "status": f"NOT GRADED: the grading worker failed: {e}"}
+            finish(r)
+
+
+class Book:
+    """The one writer's bookkeeping: what was graded at which version.
+
+    ``reports/autograde-state.json`` maps ``student/lab`` to the version (the notebook's
+    SHA-256) last written to the gradebook; it is saved (atomically) after every write, so a
+    run that stops half-way (a lost Dask scheduler, Ctrl-C) is continued by the next one
+    without grading anything twice. ``reports/autograde-ledger.csv`` gets one line per
+    write (student, lab, version, status, score, worker, time): the record that each
+    version was written exactly once."""
+
+    LEDGER_FIELDS = ["student", "lab", "version", "status", "score", "worker", "time"]
+
+    def __init__(self):
+        self.state_path = REPORTS / "autograde-state.json"
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self.written: set[tuple[str, str, str]] = set()
+        ledger = REPORTS / "autograde-ledger.csv"
+        new = not ledger.exists()
+        self.ledger = open(ledger, "a", newline="", encoding="utf-8")
+        self.writer = csv.DictWriter(self.ledger, self.LEDGER_FIELDS)
+        if new:
+            self.writer.writeheader()
+
+    def finish(self, result: dict, label: str) -> bool:
+        """Write one result (unless this version was written already: then False)."""
+        student, lab, version = result["student"], result["lab"], result.get("digest", "")
+        if version and (student, lab, version) in self.written:
+            return False  # a second copy of a result (a task run twice): written once only
+        result["sandbox"] = label
+        if not result["status"].startswith("NOT GRADED"):
+            try:
+                store(result)
+            except Exception as e:  # noqa: BLE001 - reported; the batch goes on
+                result["status"] = f"NOT GRADED: could not write the gradebook: {e!r}"[:500]
+        result["score"] = sum((result.get("scores") or {}).values())
+        result.pop("notebook", None)
+        if result["status"].startswith("NOT GRADED"):
+            return True
+        if version:
+            self.written.add((student, lab, version))
+            self.save(f"{student}/{lab}", {"digest": version, "status": result["status"]})
+        self.writer.writerow({"student": student, "lab": lab, "version": version,
+                              "status": result["status"].split(":")[0],
+                              "score": result["score"], "worker": result.get("worker", "local"),
+                              "time": time.strftime("%Y-%m-%dT%H:%M:%S")})  # fmt: skip
+        self.ledger.flush()
+        return True
+
+    def save(self, key: str, entry: dict) -> None:
+        """Record one entry in the state file, keeping what another run (another lab, at the
+        same time) recorded since this one read it: read, update, replace, under a lock."""
+        with _reports_locked():
+            try:
+                on_disk = json.loads(self.state_path.read_text())
+            except (FileNotFoundError, ValueError):
+                on_disk = {}
+            on_disk[key] = self.state[key] = entry
+            tmp = self.state_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(on_disk, indent=1, sort_keys=True))
+            os.replace(tmp, self.state_path)
+
+    def close(self) -> None:
+        self.ledger.close()
