@@ -10,7 +10,7 @@ copy of the course; ``course.py autograde --scheduler`` grades lab 1 submissions
   resubmission, and regrades nothing graded and unchanged.
 
 Safety checks shown to fail without their protection (by hand, noted in the commit): with
-the state saved only at the end of a run (as before ``grade.Book``), the re-run after a
+the state saved only at the end of a run (as before ``book.Book``), the re-run after a
 lost scheduler regrades and rewrites what was already graded, and the ledger check below
 fails.
 """

@@ -7,7 +7,7 @@ Dask Gateway, or ``dask scheduler`` and ``dask worker`` on a few machines). A ta
 the student's notebook as data and grades it exactly as the local pool does
 (``harness.grade``: the student's cells in a sandbox of their own on the worker, the tests
 in the worker's trusted harness). What comes back is a ``Verdict`` (plain data); the
-gradebook is written here, by the client alone (``grade.Book``), one verdict at a time.
+gradebook is written here, by the client alone (``book.Book``), one verdict at a time.
 
 Exactly once per version. A submission's version is the SHA-256 of its notebook's bytes
 (``notebooks.digest``); the task's key names it (``grade-<lab>-<student>-<version>``), so the

@@ -298,7 +298,6 @@ def _ungraded() -> list[tuple[str, str, str, float]]:
     """(student, lab, cell, points) of each answer still waiting for a hand grade (the
     written answers: nbgrader's manually graded cells), also in ``reports/ungraded.csv``.
     Their points count in the maximum of ``grades.csv`` and as 0 in its score until graded."""
-    from grader.grade import _db_url
     from nbgrader.api import Gradebook
 
     rows = []
