@@ -158,10 +158,6 @@ def _connect(address: str):
     return client
 
 
-def describe(address: str) -> str:
-    return f"on the Dask cluster at {address}"
-
-
 def grade_all(address: str, jobs: list[dict], limits, isolate: bool, cell_timeout: float,
               finish) -> int:  # fmt: skip
     """Grade ``jobs`` on the cluster; ``finish(result)`` (this process) writes each one as
