@@ -37,8 +37,9 @@ help:
 	@echo "make collect SUBMISSIONS=path [LAB=lab]   put a folder or .zip of submissions into notebooks/submitted/"
 	@echo "make collect EXCHANGE=1 [LAB=lab]         collect what students submitted to nbgrader's exchange (JupyterHub)"
 	@echo "make autograde [LABS=...] [JOBS=n]        grade every new submission, in parallel (FORCE=1 regrades)"
+	@echo "make autograde SCHEDULER=tcp://host:8786  the same on a Dask cluster's workers (grader/cluster.py)"
 	@echo "make feedback   HTML feedback for every graded submission (hidden tests shown as pass/fail only)"
-	@echo "make grades     notebooks/reports/grades.csv and a per-lab summary with a score plot"
+	@echo "make grades     notebooks/reports/grades.csv, canvas.csv, moodle.csv and a per-lab summary with a score plot"
 	@echo "make student-repo DEST=path   the repository as students may see it (no solutions), a new git repo"
 	@echo "make bench      benchmarks vs HIPS autograd, micrograd, PyTorch, JAX into benchmarks/results.json (~15 min)"
 	@echo "make bench-course  the same plus book build times (clean, cached) and autograding throughput (slow)"
@@ -104,8 +105,9 @@ collect: $(STAMP)
 	$(COURSE_PY) collect $(if $(EXCHANGE),--exchange,"$(SUBMISSIONS)") $(if $(LAB),--lab $(LAB))
 
 autograde: $(STAMP)
-	@$(SYSTEM_PACKAGES) grade
-	$(COURSE_PY) autograde $(LABS) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+	@$(if $(SCHEDULER),true,$(SYSTEM_PACKAGES) grade)  # a cluster's workers sandbox
+	$(COURSE_PY) autograde $(LABS) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 feedback: $(STAMP)
 	$(COURSE_PY) feedback $(LABS)

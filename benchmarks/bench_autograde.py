@@ -1,8 +1,12 @@
 """Lab autograding throughput, and what the two grading boundaries cost per submission.
 
 A scratch copy of the course, ``n`` copies of lab 1's solved notebook as ``n`` students,
-graded by ``notebooks/tools/course.py autograde`` with one job, with one job per core, and
-(for comparison only) with one job per core and ``--unsafe-no-sandbox``. Each submission
+graded by ``notebooks/tools/course.py autograde`` with one job, with one job per core, on a
+local Dask cluster of N worker processes (``--scheduler``; N = 1, 2, ... up to the cores, as
+on a real cluster: ``grader/cluster.py``), and (for comparison only) with one job per core
+and ``--unsafe-no-sandbox``. The Dask figures include the client's connection and the
+workers' sandbox check; the cluster's start is not counted. Scaling efficiency: the rate on
+N workers over N times the rate on one. Each submission
 runs in its own bubblewrap sandbox, with the tests in the grader (``notebooks/grader/``).
 Reported as submissions per minute and the parallel speed-up, plus the per-submission cost
 of each boundary measured in one process:
@@ -88,7 +92,8 @@ def _harness_ms(repeat: int = 5) -> tuple[float, float]:
         t0 = time.perf_counter()
         result = harness.grade(source, "bench", LAB, slot=1)
         graded.append(time.perf_counter() - t0)
-        assert sum(result.scores.values()) == 12, result.scores
+        full = sum(test.points for test in harness.lab(LAB).tests.values())
+        assert sum(result.scores.values()) == full, result.scores
         t0 = time.perf_counter()
         namespace: dict = {}
         sys.path.insert(0, str(ROOT / "notebooks" / "release" / LAB))
@@ -99,6 +104,27 @@ def _harness_ms(repeat: int = 5) -> tuple[float, float]:
         sys.path.pop(0)
         plain.append(time.perf_counter() - t0)
     return 1000 * sorted(graded)[repeat // 2], 1000 * sorted(plain)[repeat // 2]
+
+
+def _worker_counts(cores: int) -> list[int]:
+    return sorted({1, 2, cores} | ({4, 8} & set(range(cores))))
+
+
+def _on_dask(course: Path, workers: int) -> float:
+    """Seconds to grade every submission on a local Dask cluster of ``workers`` processes
+    (one thread each), started for the purpose; its workers import the scratch course's
+    grader, as a real cluster's workers import their copy of the course."""
+    from distributed import LocalCluster
+
+    sys.path.insert(0, str(course))  # the workers' processes start with this path
+    try:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster:  # fmt: skip
+            return _course_py(
+                course, "autograde", LAB, "--force", "--scheduler", cluster.scheduler_address
+            )
+    finally:
+        sys.path.remove(str(course))
 
 
 def throughput(n: int = 16) -> dict:
@@ -117,6 +143,7 @@ def throughput(n: int = 16) -> dict:
         unsafe = _course_py(
             course, "autograde", LAB, "--jobs", str(jobs), "--force", "--unsafe-no-sandbox"
         )
+        dask = {w: n / _on_dask(course, w) * 60 for w in _worker_counts(jobs)}
     sandboxed_ms, bare_ms = _start_ms(True), _start_ms(False)
     harness_ms, plain_ms = _harness_ms()
     return {
@@ -130,6 +157,8 @@ def throughput(n: int = 16) -> dict:
         "parallel_per_min": 60 * n / parallel,
         "speedup": serial / parallel,
         "unsafe_parallel_per_min": 60 * n / unsafe,
+        "dask_per_min": dask,
+        "dask_efficiency": {w: rate / (w * dask[1]) for w, rate in dask.items()},
         "sandbox_start_ms": sandboxed_ms,
         "unsandboxed_start_ms": bare_ms,
         "sandbox_overhead_ms": sandboxed_ms - bare_ms,
@@ -142,4 +171,6 @@ def throughput(n: int = 16) -> dict:
 if __name__ == "__main__":
     result = throughput(int(sys.argv[1]) if len(sys.argv) > 1 else 16)
     for key, value in result.items():
-        print(f"{key:>18}: {value:.3g}" if isinstance(value, float) else f"{key:>18}: {value}")
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v:.3g}" for k, v in value.items())
+        print(f"{key:>24}: {value:.3g}" if isinstance(value, float) else f"{key:>24}: {value}")

@@ -5,6 +5,8 @@
 #   bubblewrap  `bwrap`, the sandbox every student submission is graded in (grading, tests);
 #   nodejs, npm  JupyterHub's proxy (configurable-http-proxy, an npm package) for the
 #             classroom test (tests/test_classroom.py); it needs Node.js 20 or newer.
+#   postgresql  a PostgreSQL server the gradebook test starts and stops itself
+#             (tests/test_postgres.py; Debian keeps initdb and pg_ctl in /usr/lib/postgresql/).
 # Usage: requirements/system-packages.sh book|test|grade
 #   (called by `make book`, `make test` and the grading targets `make autograde` etc.)
 # What is missing is installed with apt-get when that needs no password (root, or sudo -n);
@@ -24,6 +26,8 @@ if [ "$what" = test ]; then
     || missing+=(chromium)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v pg_ctl >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null \
+    || missing+=(postgresql)
 fi
 # configurable-http-proxy 5 needs Node.js 20 or newer (Debian 12's own nodejs is 18)
 node_is_new_enough() {
@@ -49,6 +53,7 @@ if command -v apt-get >/dev/null 2>&1 && "${sudo[@]}" true 2>/dev/null; then
 fi
 echo "error: the course needs ${missing[*]} (system packages). On Debian or Ubuntu:" >&2
 echo "    sudo apt-get install ${missing[*]}" >&2
-echo "elsewhere, install Graphviz, Chromium, bubblewrap and Node.js (20 or newer, with npm)" >&2
+echo "elsewhere, install Graphviz, Chromium, bubblewrap, PostgreSQL and Node.js (20 or newer," >&2
+echo "with npm)" >&2
 echo "from your system's package manager." >&2
 exit 1

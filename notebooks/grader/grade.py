@@ -6,35 +6,29 @@ unchanged since (``reports/autograde-state.json``), and grades the rest in a poo
 processes, one per core. Each worker grades one submission at a time with ``harness.grade``
 (its own sandbox, its own uid); the results come back as data, and this process alone
 writes them, one at a time, into nbgrader's gradebook (through nbgrader's API) and
-``autograded/``. A submission that cannot be graded is reported with its reason and the
-batch goes on. Before anything runs, ``sandbox.check`` proves that the sandbox works: if it
-does not, grading stops with the reason.
+``autograded/`` (``book.py``). With a Dask scheduler's address, the same jobs go to that
+cluster's workers instead (``cluster.py``), and this process is still the one writer.
+A submission that cannot be graded is reported with its reason and the batch goes on.
+Before anything runs, ``check_sandbox`` proves that the sandbox works (on a cluster: on
+every worker): if it does not, grading stops with the reason.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import multiprocessing
 import os
 import stat
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-import nbformat
-
 from . import harness, sandbox
+from .book import Book, report
 from .notebooks import COURSE, REPORTS, STUDENT_ID, digest, labs, parse_submission, say
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
-
-
-def _db_url() -> str:
-    return os.environ.get("DIFFPROG_DB_URL", f"sqlite:///{COURSE / 'gradebook.db'}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -113,9 +107,14 @@ def _init_worker(slots) -> None:
 
 
 def _grade_job(job: dict, limits, isolate: bool, cell_timeout: float) -> dict:
+    return grade_job(job, limits, isolate, cell_timeout, _SLOT)
+
+
+def grade_job(job: dict, limits, isolate: bool, cell_timeout: float, slot: int) -> dict:
+    """Grade one job (in a worker: of the local pool, or of a Dask cluster)."""
     try:
         graded = harness.grade(
-            job["nb"], job["student"], job["lab"], _SLOT, limits, isolate, cell_timeout
+            job["nb"], job["student"], job["lab"], slot, limits, isolate, cell_timeout
         )
     except sandbox.SandboxError as e:
         return {**job, "nb": None, "status": f"NOT GRADED: {e}"[:500]}
@@ -135,66 +134,6 @@ def _grade_job(job: dict, limits, isolate: bool, cell_timeout: float) -> dict:
 # ----------------------------------------------------------------------------------------
 # The one writer
 # ----------------------------------------------------------------------------------------
-
-
-def store(result: dict) -> None:
-    """Write one result into the gradebook and ``autograded/`` (this process only)."""
-    from nbgrader.api import Gradebook
-
-    student, lab = result["student"], result["lab"]
-    stamp_file = COURSE / "submitted" / student / lab / "timestamp.txt"
-    timestamp = None
-    if stamp_file.is_file() and not stamp_file.is_symlink():
-        timestamp = stamp_file.read_text()[:100].strip() or None
-    scores = result.get("scores") or {}
-    flagged = any(n.startswith("FLAG") for n in result.get("notes", []))
-    with Gradebook(_db_url(), "diffprog") as gb:
-        gb.update_or_create_student(student)
-        kwargs = {"timestamp": timestamp} if timestamp else {}
-        sub = gb.update_or_create_submission(lab, student, **kwargs)
-        for snb in sub.notebooks:
-            snb.flagged = flagged
-            for g in snb.grades:
-                if g.name in scores:  # a test cell: the harness's verdict
-                    g.auto_score, g.needs_manual_grade = float(scores[g.name]), False
-                elif not scores:  # malformed or refused: nothing to grade by hand either
-                    g.auto_score, g.needs_manual_grade = 0.0, False
-                else:  # an answer graded by hand (a written explanation)
-                    g.auto_score, g.needs_manual_grade = None, True
-        gb.db.commit()
-    if result.get("notebook") is not None:
-        dest = COURSE / "autograded" / student / lab
-        for folder in (COURSE / "autograded", COURSE / "autograded" / student, dest):
-            if folder.is_symlink():
-                folder.unlink()
-        dest.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nbformat.from_dict(result["notebook"]), f)
-        os.replace(tmp, dest / f"{lab}.ipynb")
-        if timestamp:
-            (dest / "timestamp.txt").write_text(timestamp)
-
-
-def _report(results) -> None:
-    path = REPORTS / "autograde.csv"
-    rows = {}
-    if path.exists():
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = {(r["student"], r["lab"]): r for r in csv.DictReader(f)}
-    for r in results:
-        rows[(r["student"], r["lab"])] = {
-            "student": r["student"],
-            "lab": r["lab"],
-            "score": r.get("score", ""),
-            "status": r["status"],
-            "flags": " | ".join(r.get("notes", [])),
-            "sandbox": r.get("sandbox", ""),
-        }
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, ["student", "lab", "score", "status", "flags", "sandbox"])
-        w.writeheader()
-        w.writerows(rows[k] for k in sorted(rows))
 
 
 class Progress:
@@ -217,7 +156,7 @@ class Progress:
             print(line, file=sys.stderr, flush=True)
 
 
-def _check_sandbox(isolate: bool) -> None:
+def check_sandbox(isolate: bool) -> None:
     """Grade nothing unless the sandbox starts and runs the course's Python."""
     from . import wire
 
@@ -242,7 +181,12 @@ def _check_sandbox(isolate: bool) -> None:
 
 
 def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = True,
-              cell_timeout: float | None = None) -> int:  # fmt: skip
+              cell_timeout: float | None = None, scheduler: str | None = None) -> int:  # fmt: skip
+    """Grade every new or changed submission of ``todo_labs``: in a local pool of ``jobs_n``
+    processes (all cores by default), or on the Dask cluster at ``scheduler``
+    (``cluster.py``). Returns the exit status: 0 all graded, 1 some not graded, 2 grading
+    could not start (a bad lab, no sandbox), 3 the Dask scheduler could not be reached or
+    went away (re-run to go on)."""
     unknown = sorted(set(todo_labs) - set(labs()))
     if unknown:
         say(f"error: no such lab(s): {', '.join(unknown)}; the labs are: {', '.join(labs())}")
@@ -252,16 +196,16 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
             "WARNING: --unsafe-no-sandbox: student code runs WITHOUT isolation, with this "
             "account's rights. Use it only for a trusted local check, never for hand-ins."
         )
-    try:
-        _check_sandbox(isolate)
-    except sandbox.SandboxError as e:
-        say(f"error: grading stopped: {e}")
-        return 2
+    if not scheduler:  # a cluster's workers check their own sandbox (cluster.check_worker)
+        try:
+            check_sandbox(isolate)
+        except sandbox.SandboxError as e:
+            say(f"error: grading stopped: {e}")
+            return 2
     cell_timeout = cell_timeout or float(os.environ.get("DIFFPROG_CELL_TIMEOUT", "60"))
     REPORTS.mkdir(exist_ok=True)
-    state_path = REPORTS / "autograde-state.json"
-    state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    jobs, decided = find(todo_labs, state, force)
+    book = Book()
+    jobs, decided = find(todo_labs, book.state, force)
     total = len(jobs) + len(decided)
     if total == 0:
         say("nothing to grade: every submission is graded and unchanged (--force regrades)")
@@ -269,34 +213,54 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
     n = max(1, min(jobs_n or os.cpu_count() or 1, len(jobs) or 1))
     if not isolate:
         label = "UNSAFE: no sandbox"
+    elif scheduler:
+        label = "sandboxed (bubblewrap, on each Dask worker)"
     elif sandbox.cgroups_available():
         label = "sandboxed (bubblewrap; cgroup memory and process limits per sandbox)"
     else:
         label = "sandboxed (bubblewrap; memory limited per process: no cgroups here)"
-    say(f"autograding {len(jobs)} submission(s) with {n} parallel job(s), {label}")
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {n} parallel job(s)"
+    say(f"autograding {len(jobs)} submission(s) {where}, {label}")
     bar, results, start = Progress(total), [], time.monotonic()
-    for r in decided:
-        _finish(r, state, bar, label)
-        results.append(r)
-    context = multiprocessing.get_context("fork")
-    slots = context.Queue()
-    for slot in range(1, n + 1):
-        slots.put(slot)
-    limits = sandbox.Limits()
-    with ProcessPoolExecutor(n, mp_context=context, initializer=_init_worker,
-                             initargs=(slots,)) as pool:  # fmt: skip
-        futures = {pool.submit(_grade_job, job, limits, isolate, cell_timeout): job for job in jobs}
-        for fut in as_completed(futures):
-            try:
-                r = fut.result()
-            except (BrokenProcessPool, sandbox.SandboxError) as e:
-                job = futures[fut]
-                r = {**job, "nb": None, "status": f"NOT GRADED: the grading worker failed: {e}"}
-            _finish(r, state, bar, label)
+
+    def finish(r: dict) -> None:
+        if book.finish(r, label):
+            bar.step(f"{r['student']}/{r['lab']}: {r['status'].split(':')[0]} {r['score']:g}")
             results.append(r)
+
+    for r in decided:
+        finish(r)
+    limits = sandbox.Limits()
+    try:
+        if scheduler:
+            from . import cluster
+
+            try:
+                cluster.grade_all(scheduler, jobs, limits, isolate, cell_timeout, finish)
+            except sandbox.SandboxError as e:
+                say(f"error: grading stopped: {e}")
+                return 2
+        else:
+            _grade_locally(jobs, n, limits, isolate, cell_timeout, finish)
+    except Exception as e:
+        from .cluster import SchedulerGone
+
+        if not isinstance(e, SchedulerGone):
+            raise
+        print(file=sys.stderr)
+        left = len(jobs) + len(decided) - len(results)
+        say(
+            f"error: grading stopped: {e}.\n{len(results)} submission(s) were graded and saved "
+            f"in the gradebook; {left} were not. Nothing is lost: start the scheduler and its "
+            "workers again (or leave SCHEDULER out to grade on this machine) and re-run the "
+            "same command: it grades only what is not graded yet or has changed since."
+        )
+        report(results)
+        return 3
+    finally:
+        book.close()
     elapsed = time.monotonic() - start
-    state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
-    _report(results)
+    report(results)
     bad = [r for r in results if r["status"].startswith("NOT GRADED")]
     say(
         f"graded {len(results) - len(bad)} of {len(results)} submission(s) in {elapsed:.0f} s "
@@ -309,16 +273,19 @@ def autograde(todo_labs, jobs_n: int = 0, force: bool = False, isolate: bool = T
     return 1 if bad else 0
 
 
-def _finish(result: dict, state: dict, bar: Progress, label: str) -> None:
-    student, lab = result["student"], result["lab"]
-    result["sandbox"] = label
-    if not result["status"].startswith("NOT GRADED"):
-        try:
-            store(result)
-        except Exception as e:  # noqa: BLE001 - reported; the batch goes on
-            result["status"] = f"NOT GRADED: could not write the gradebook: {e!r}"[:500]
-    if not result["status"].startswith("NOT GRADED") and result.get("digest"):
-        state[f"{student}/{lab}"] = {"digest": result["digest"], "status": result["status"]}
-    result["score"] = sum((result.get("scores") or {}).values())
-    result.pop("notebook", None)
-    bar.step(f"{student}/{lab}: {result['status'].split(':')[0]} {result['score']:g}")
+def _grade_locally(jobs, n, limits, isolate, cell_timeout, finish) -> None:
+    """A pool of ``n`` worker processes on this machine, one sandbox per submission."""
+    context = multiprocessing.get_context("fork")
+    slots = context.Queue()
+    for slot in range(1, n + 1):
+        slots.put(slot)
+    with ProcessPoolExecutor(n, mp_context=context, initializer=_init_worker,
+                             initargs=(slots,)) as pool:  # fmt: skip
+        futures = {pool.submit(_grade_job, job, limits, isolate, cell_timeout): job for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                r = fut.result()
+            except (BrokenProcessPool, sandbox.SandboxError) as e:
+                job = futures[fut]
+                r = {**job, "nb": None, "status": f"NOT GRADED: the grading worker failed: {e}"}
+            finish(r)

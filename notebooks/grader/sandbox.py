@@ -77,6 +77,17 @@ class Limits:
         return ",".join(f"{k.rstrip('_')}={v}" for k, v in parts.items())
 
 
+@functools.cache
+def _autodiff_lite_home() -> str | None:
+    """The folder holding the ``autodiff_lite`` the grader imports (its repository when
+    installed in editable mode): the student's Python is pointed there (``PYTHONPATH``), so
+    that it imports the same package, whichever checkout an editable install names."""
+    spec = importlib.util.find_spec("autodiff_lite")
+    if spec and spec.submodule_search_locations:
+        return str(Path(list(spec.submodule_search_locations)[0]).resolve().parent)
+    return None
+
+
 @functools.cache  # the same for every sandbox of a run
 def _python_paths() -> list[str]:
     """The folders the student's Python needs to see: the installation, the environment,
@@ -115,8 +126,12 @@ def command(slot: int, limits: Limits, isolate: bool = True) -> tuple[list[str],
         "MKL_NUM_THREADS": "1",
         "DIFFPROG_LIMITS": limits.runner_env(),
     }
+    # The environment is exactly this one (bwrap --clearenv; Popen's env otherwise), so the
+    # runner reads it (no -E): PYTHONPATH names the grader's own autodiff_lite.
+    if _autodiff_lite_home():
+        env["PYTHONPATH"] = _autodiff_lite_home()
     if not isolate:
-        return [python, "-E", "-s", str(GRADER / "runner.py")], env
+        return [python, "-s", str(GRADER / "runner.py")], env
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxError(
@@ -153,7 +168,7 @@ def command(slot: int, limits: Limits, isolate: bool = True) -> tuple[list[str],
         uid = str(SANDBOX_UID_BASE + slot)
         argv += ["/usr/bin/setpriv", "--reuid", uid, "--regid", uid, "--clear-groups"]
         argv += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
-    argv += [python, "-E", "-s", f"{INSIDE}/runner.py"]
+    argv += [python, "-s", f"{INSIDE}/runner.py"]
     return argv, env
 
 

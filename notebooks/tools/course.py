@@ -7,6 +7,7 @@ Run from the repository (the Makefile targets call it)::
     python notebooks/tools/course.py collect PATH [--lab L] # a folder or .zip of submissions
     python notebooks/tools/course.py collect --exchange [LAB ...]  # nbgrader's exchange
     python notebooks/tools/course.py autograde [LAB ...] [--jobs N] [--force] [--unsafe-no-sandbox]
+                                            [--scheduler tcp://host:8786]   # on a Dask cluster
     python notebooks/tools/course.py feedback [LAB ...]
     python notebooks/tools/course.py export                 # grades.csv + per-lab summary
 
@@ -23,9 +24,13 @@ What it adds to nbgrader:
   progress bar: each submission's cells run in a bubblewrap sandbox of its own, its tests
   run in the grader (``grader/harness.py``), and one process writes the verdicts into
   nbgrader's gradebook. ``--unsafe-no-sandbox`` skips the sandbox for a trusted local check.
+  ``--scheduler ADDRESS`` (or ``DIFFPROG_SCHEDULER``) grades on a Dask cluster's workers
+  instead (``grader/cluster.py``), this process still the one writer; a run stopped by a lost
+  scheduler is continued by running it again.
 - ``feedback`` runs ``nbgrader generate_feedback`` (student HTML sanitized,
   ``grader/sanitize.py``).
-- ``export`` writes ``reports/grades.csv`` (nbgrader's export) and a per-lab summary
+- ``export`` writes ``reports/grades.csv`` (nbgrader's export), the same grades for an LMS
+  (``reports/canvas.csv``, ``reports/moodle.csv``: ``grader/lms.py``) and a per-lab summary
   (``reports/summary.md``, ``reports/summary.csv``, ``reports/scores.png``).
 
 Every step is safe to re-run. The gradebook is nbgrader's (``DIFFPROG_DB_URL``, SQLite by
@@ -178,7 +183,13 @@ def cmd_autograde(args) -> int:
     todo_labs = args.labs or labs()
     if not set(todo_labs) - set(labs()):
         _ensure_in_gradebook(todo_labs)
-    return grade.autograde(todo_labs, args.jobs, args.force, isolate=not args.unsafe_no_sandbox)
+    return grade.autograde(
+        todo_labs,
+        args.jobs,
+        args.force,
+        isolate=not args.unsafe_no_sandbox,
+        scheduler=args.scheduler or os.environ.get("DIFFPROG_SCHEDULER") or None,
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -275,7 +286,10 @@ def cmd_export(args) -> int:
         lines.append(f"- {lab}: {count} (reports/ungraded.csv lists them)")
     (REPORTS / "summary.md").write_text("# Grades by lab\n\n" + "\n".join(lines) + "\n")
     _plot(by_lab, max_score)
-    say(f"wrote {out}, notebooks/reports/summary.md, summary.csv and scores.png")
+    from grader import lms
+
+    lms.write(_db_url(), REPORTS)
+    say(f"wrote {out}, canvas.csv and moodle.csv (for an LMS), summary.md, summary.csv, scores.png")
     say("\n".join(lines))
     return 0
 
@@ -284,7 +298,6 @@ def _ungraded() -> list[tuple[str, str, str, float]]:
     """(student, lab, cell, points) of each answer still waiting for a hand grade (the
     written answers: nbgrader's manually graded cells), also in ``reports/ungraded.csv``.
     Their points count in the maximum of ``grades.csv`` and as 0 in its score until graded."""
-    from grader.grade import _db_url
     from nbgrader.api import Gradebook
 
     rows = []
@@ -352,6 +365,11 @@ def main(argv=None) -> int:
     p.add_argument("labs", nargs="*")
     p.add_argument("--jobs", type=int, default=0, help="parallel jobs (default: all cores)")
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of this Dask scheduler (tcp://host:8786); default: locally",
+    )
     p.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
