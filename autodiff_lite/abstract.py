@@ -24,6 +24,8 @@ the primitive and hand to the trace that owns the value.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .core import Tracer
@@ -33,8 +35,11 @@ class AbstractValueError(TypeError):
     """A concrete value was asked of a batched or staged value, which has none."""
 
 
+@functools.cache
 def _numpy_to_primitive() -> dict:
-    """Non-differentiable primitives by their numpy implementation (np.greater -> greater)."""
+    """Non-differentiable primitives by their numpy implementation (np.greater -> greater).
+
+    Built once, on first use (the table is complete by then), not on every numpy call."""
     from .primitives import REGISTRY  # (the table is built after the core)
 
     return {
