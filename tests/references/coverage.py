@@ -8,18 +8,16 @@ Imported by the package (``tests/references/__init__.py``), it adds to its table
 - ``ANP_FUNCTIONS``: the new ``anp`` functions built from primitives (tensordot, roll,
   pad, split, sort, gradient...), each written once against a namespace ``ns`` and run on
   autodiff_lite, JAX and PyTorch (values, JVPs and VJPs compared);
-- the namespaces' missing spellings: where ``torch`` (or ``jax.numpy``) names or calls a
-  function differently from numpy, a method on ``TorchNS`` (``JaxNS``, ``AnpNS``) that
-  translates, added by :func:`_register`.
+- (where ``torch`` or ``jax.numpy`` names or calls one of those functions differently from
+  numpy, the translating method is in ``namespaces.py``, in the ``*Spellings`` bases of the
+  namespaces).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-import autodiff_lite.numpy as anp
-
-from . import functions, namespaces
+from . import functions
 from .frameworks import Ref, _j, _t, jnp, torch
 
 # --- primitives ---------------------------------------------------------------------------
@@ -76,182 +74,9 @@ REFERENCES: dict[str, Ref] = {
 }
 
 
-# --- the namespaces' spellings ------------------------------------------------------------
-
-
-def _dims(axis):
-    return axis if isinstance(axis, int) else tuple(axis)
-
-
-class _TorchSpellings:
-    """numpy's signatures on top of torch, for the functions the composites below use."""
-
-    def tensordot(self, a, b, axes=2):
-        return torch.tensordot(a, b, dims=axes if isinstance(axes, int) else tuple(axes))
-
-    def repeat(self, x, repeats, axis=None):
-        if not isinstance(repeats, int):
-            repeats = torch.as_tensor(np.asarray(repeats), device=x.device)
-        if axis is None:
-            return torch.repeat_interleave(x.reshape(-1), repeats)
-        return torch.repeat_interleave(x, repeats, dim=axis)
-
-    def roll(self, x, shift, axis=None):
-        return torch.roll(x, shift, dims=axis)
-
-    def rot90(self, x, k=1, axes=(0, 1)):
-        return torch.rot90(x, k, list(axes))
-
-    def array_split(self, x, sections, axis=0):
-        return list(torch.tensor_split(x, sections, dim=axis))
-
-    def split(self, x, sections, axis=0):
-        return list(torch.tensor_split(x, sections, dim=axis))
-
-    def hsplit(self, x, sections):
-        return list(torch.tensor_split(x, sections, dim=1 if x.ndim > 1 else 0))
-
-    def vsplit(self, x, sections):
-        return list(torch.tensor_split(x, sections, dim=0))
-
-    def append(self, x, values, axis=None):
-        if axis is None:
-            return torch.cat([x.reshape(-1), values.reshape(-1)])
-        return torch.cat([x, values], dim=axis)
-
-    def pad(self, x, pad_width, mode="constant", constant_values=0):
-        widths = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
-        flat = [int(w) for b, a in reversed(widths) for w in (b, a)]  # last axis first
-        if mode == "constant":
-            return torch.nn.functional.pad(x, flat, value=constant_values)
-        torch_mode = {"edge": "replicate", "wrap": "circular", "reflect": "reflect"}[mode]
-        # torch pads the last two axes of a (channels, height, width) array in these modes.
-        return torch.nn.functional.pad(x[None], flat, mode=torch_mode)[0]
-
-    def sort(self, x, axis=-1):
-        return torch.sort(x, dim=axis, stable=True).values
-
-    def partition(self, x, kth, axis=-1):
-        # Any valid partition: only order-free functions of it are compared.
-        return torch.sort(x, dim=axis, stable=True).values
-
-    def select(self, condlist, choicelist, default=0):
-        out = default
-        for c, v in reversed(list(zip(condlist, choicelist))):
-            like = v if isinstance(v, torch.Tensor) else out
-            out = torch.where(c, self._t(v, like), self._t(out, like))
-        return out
-
-    def degrees(self, x):
-        return torch.rad2deg(x)
-
-    def radians(self, x):
-        return torch.deg2rad(x)
-
-    def cumprod(self, x, axis=None):
-        return torch.cumprod(x.reshape(-1), dim=0) if axis is None else torch.cumprod(x, dim=axis)
-
-    def average(self, x, axis=None, weights=None):
-        if weights is None:
-            return namespaces.TorchNS.mean(self, x, axis)
-        shape = [1] * x.ndim
-        shape[axis] = -1
-        w = weights.reshape(shape)
-        return (x * w).sum(dim=axis) / (w * torch.ones_like(x)).sum(dim=axis)
-
-    def ptp(self, x, axis=None):
-        return namespaces.TorchNS.max(self, x, axis) - torch.neg(
-            namespaces.TorchNS.max(self, -x, axis)
-        )
-
-    def trapezoid(self, y, x=None, dx=1.0, axis=-1):
-        if x is None:
-            return torch.trapezoid(y, dx=dx, dim=axis)
-        return torch.trapezoid(y, x, dim=axis)
-
-    def gradient(self, f, spacing=1.0, axis=None, edge_order=1):
-        dims = list(range(f.ndim)) if axis is None else [axis]
-        out = torch.gradient(f, spacing=spacing, dim=dims, edge_order=edge_order)
-        return out[0] if len(out) == 1 else list(out)
-
-    def cross(self, a, b, axis=-1):
-        return torch.linalg.cross(a, b, dim=axis)
-
-    def rollaxis(self, x, axis, start=0):
-        axes = [i for i in range(x.ndim) if i != axis % x.ndim]
-        start = start + x.ndim if start < 0 else start
-        axes.insert(start - 1 if axis % x.ndim < start else start, axis % x.ndim)
-        return torch.permute(x, axes)
-
-    def take_along_axis(self, x, indices, axis):
-        return torch.take_along_dim(x, torch.as_tensor(np.asarray(indices), device=x.device), axis)
-
-    def linspace(self, start, stop, num=50):
-        # torch.linspace does not differentiate its ends: the same samples, written out
-        t = torch.arange(num, dtype=start.dtype, device=start.device) / (num - 1)
-        return torch.where(t == 1.0, stop, start + (stop - start) * t)
-
-    def pinv(self, a):
-        return torch.linalg.pinv(a)
-
-    def matrix_power(self, a, n):
-        return torch.linalg.matrix_power(a, n)
-
-    def multi_dot(self, arrays):
-        return torch.linalg.multi_dot(list(arrays))
-
-    def slogdet(self, a):
-        return tuple(torch.linalg.slogdet(a))
-
-    def eigvalsh(self, a):
-        return torch.linalg.eigvalsh(a)
-
-
-class _JaxSpellings:
-    def pinv(self, a):
-        return jnp.linalg.pinv(a)
-
-    def matrix_power(self, a, n):
-        return jnp.linalg.matrix_power(a, n)
-
-    def multi_dot(self, arrays):
-        return jnp.linalg.multi_dot(list(arrays))
-
-    def slogdet(self, a):
-        return tuple(jnp.linalg.slogdet(a))
-
-    def eigvalsh(self, a):
-        return jnp.linalg.eigvalsh(a)
-
-
-class _AnpSpellings:
-    def pinv(self, a):
-        return anp.linalg.pinv(a)
-
-    def matrix_power(self, a, n):
-        return anp.linalg.matrix_power(a, n)
-
-    def multi_dot(self, arrays):
-        return anp.linalg.multi_dot(arrays)
-
-    def slogdet(self, a):
-        return anp.linalg.slogdet(a)
-
-    def eigvalsh(self, a):
-        return anp.linalg.eigvalsh(a)
-
-
 def _register():
-    """Add the spellings above to the namespaces, and the new functions to ANP_FUNCTIONS."""
-    for ns_class, spellings in [
-        (namespaces.TorchNS, _TorchSpellings),
-        (namespaces.JaxNS, _JaxSpellings),
-        (namespaces.AnpNS, _AnpSpellings),
-    ]:
-        for name, method in vars(spellings).items():
-            if callable(method) and not name.startswith("_"):
-                assert name not in vars(ns_class), f"{ns_class.__name__}.{name} exists"
-                setattr(ns_class, name, method)
+    """Add the new functions to ANP_FUNCTIONS (their spellings in each framework are the
+    ``*Spellings`` bases of the namespaces, in ``namespaces.py``)."""
     clash = set(ANP_FUNCTIONS) & set(functions.ANP_FUNCTIONS)
     assert not clash, f"defined twice: {sorted(clash)}"
     functions.ANP_FUNCTIONS.update(ANP_FUNCTIONS)  # REFERENCES: merged by the package
